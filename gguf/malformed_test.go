@@ -10,7 +10,9 @@ import (
 )
 
 // kvAlign is a general.alignment entry of type u32.
-func (r *rawFile) kvU32(key string, v uint32) *rawFile { return r.str(key).u32(uint32(ValueUint32)).u32(v) }
+func (r *rawFile) kvU32(key string, v uint32) *rawFile {
+	return r.str(key).u32(uint32(ValueUint32)).u32(v)
+}
 
 // TestMalformed feeds files built byte by byte; each must be refused with an
 // error that says what is wrong, without a panic.
