@@ -1,0 +1,549 @@
+package mmap
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+
+	"github.com/smeltlm/smelt/gguf"
+)
+
+// Mode chooses how tensor bytes reach memory.
+type Mode int
+
+const (
+	// ModeMap maps files read-only and shared: views are zero-copy and the
+	// page cache is shared with other processes (llama.cpp's default).
+	ModeMap Mode = iota
+	// ModePrivate maps files copy-on-write and writable: tensors may be
+	// patched in place (Writable) and the file never changes.
+	ModePrivate
+	// ModeRead reads every tensor into its own heap buffer with a bounded
+	// number of workers; nothing is mapped (llama.cpp's --no-mmap).
+	ModeRead
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModeMap:
+		return "mmap"
+	case ModePrivate:
+		return "mmap-private"
+	case ModeRead:
+		return "read"
+	}
+	return fmt.Sprintf("mode(%d)", int(m))
+}
+
+// ReadAhead is a hint about how the mapping will be read.
+type ReadAhead int
+
+const (
+	ReadAheadNone       ReadAhead = iota
+	ReadAheadSequential           // MADV_SEQUENTIAL: aggressive read-ahead, early drop behind
+	ReadAheadWillNeed             // MADV_WILLNEED: start reading everything now
+)
+
+// Options configures Open.
+type Options struct {
+	Mode      Mode
+	ReadAhead ReadAhead
+	// Lock pins mapped pages in memory (mlock); Reclaim is then a no-op.
+	Lock bool
+	// Workers bounds concurrent reads in ModeRead (default: GOMAXPROCS, at most 8).
+	Workers int
+	// KeepSource makes Moved keep the source pages (no reclaim).
+	KeepSource bool
+}
+
+// Region names a tensor's bytes: Size bytes at Offset in file File.
+type Region struct {
+	Name   string
+	File   int
+	Offset int64
+	Size   int64
+}
+
+// HomeKind says where a tensor's working copy lives.
+type HomeKind int
+
+const (
+	// HomeMapped: used in place from the mapping (or its ModeRead buffer).
+	HomeMapped HomeKind = iota
+	// HomeHost: copied or repacked into a host buffer the engine owns.
+	HomeHost
+	// HomeDevice: uploaded to an accelerator.
+	HomeDevice
+)
+
+// Home is where a tensor lives now. Device is the device index for HomeDevice.
+type Home struct {
+	Kind   HomeKind
+	Device int
+}
+
+func (h Home) String() string {
+	switch h.Kind {
+	case HomeMapped:
+		return "mapped"
+	case HomeHost:
+		return "host"
+	case HomeDevice:
+		return fmt.Sprintf("device%d", h.Device)
+	}
+	return fmt.Sprintf("home(%d)", int(h.Kind))
+}
+
+// Residency reports where a tensor lives and how much of its source is in
+// memory. Page counts cover the pages the tensor's bytes touch; -1 means the
+// kernel could not tell (not mapped, or not supported here).
+type Residency struct {
+	Home      Home
+	Size      int64
+	Pages     int  // pages the source range spans
+	Cached    int  // of those, pages in the page cache (mincore)
+	Present   int  // of those, pages mapped into this process (/proc/self/pagemap)
+	Reclaimed bool // Reclaim has run since the tensor was last read
+}
+
+var (
+	// ErrNoTensor is wrapped when a name is not in the Map.
+	ErrNoTensor = errors.New("no such tensor")
+	// ErrClosed is returned by every method after Close.
+	ErrClosed = errors.New("mmap: map is closed")
+	// ErrDirty is wrapped when Reclaim would discard bytes patched through Writable.
+	ErrDirty = errors.New("tensor was patched in place")
+)
+
+type file struct {
+	f    *os.File
+	size int64
+	data []byte // whole-file mapping; nil in ModeRead
+}
+
+type tensor struct {
+	region    Region
+	buf       []byte // ModeRead: heap copy
+	home      Home
+	dirty     bool
+	reclaimed bool
+}
+
+// Map holds the mapped (or read) files of a model and the residency of each
+// of its tensors. Its methods are safe for concurrent use.
+type Map struct {
+	opts   Options
+	mu     sync.Mutex
+	files  []*file
+	ts     []tensor
+	byName map[string]int
+	locked bool
+	closed bool
+}
+
+// OpenModel maps every shard of a GGUF model and registers its tensors.
+func OpenModel(m *gguf.Model, opts Options) (*Map, error) {
+	regions := make([]Region, len(m.Tensors))
+	for i, t := range m.Tensors {
+		regions[i] = Region{Name: t.Name, File: t.Shard, Offset: t.FileOffset, Size: int64(t.Size)}
+	}
+	return Open(m.Paths(), regions, opts)
+}
+
+// Open maps (or, in ModeRead, reads) the files and registers the regions.
+// Empty files and regions outside their file are errors.
+func Open(paths []string, regions []Region, opts Options) (_ *Map, err error) {
+	m := &Map{opts: opts, byName: make(map[string]int, len(regions))}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	for _, p := range paths {
+		fh, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("mmap: %w", err)
+		}
+		fl := &file{f: fh}
+		m.files = append(m.files, fl)
+		st, err := fh.Stat()
+		if err != nil {
+			return nil, fmt.Errorf("mmap: %w", err)
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("mmap: %s is not a regular file", p)
+		}
+		if fl.size = st.Size(); fl.size == 0 {
+			return nil, fmt.Errorf("mmap: %s is empty", p)
+		}
+	}
+	for _, r := range regions {
+		if r.File < 0 || r.File >= len(m.files) {
+			return nil, fmt.Errorf("mmap: tensor %q is in file %d of %d", r.Name, r.File, len(m.files))
+		}
+		size := m.files[r.File].size
+		if r.Offset < 0 || r.Size < 0 || r.Offset > size || r.Size > size-r.Offset {
+			return nil, fmt.Errorf("mmap: tensor %q (%d bytes at %d) lies outside %s (%d bytes): file too short",
+				r.Name, r.Size, r.Offset, m.files[r.File].f.Name(), size)
+		}
+		if _, dup := m.byName[r.Name]; dup {
+			return nil, fmt.Errorf("mmap: duplicate tensor %q", r.Name)
+		}
+		m.byName[r.Name] = len(m.ts)
+		m.ts = append(m.ts, tensor{region: r})
+	}
+	if opts.Mode == ModeRead {
+		return m, m.readAll()
+	}
+	for _, fl := range m.files {
+		if fl.data, err = sysMap(fl.f, fl.size, opts.Mode == ModePrivate); err != nil {
+			return nil, fmt.Errorf("mmap: mapping %s: %w", fl.f.Name(), err)
+		}
+	}
+	if opts.ReadAhead != ReadAheadNone {
+		if err := m.Advise(opts.ReadAhead); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Lock {
+		if err := m.Lock(); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// readAll fills each tensor's heap buffer, with at most Workers reads in flight.
+func (m *Map) readAll() error {
+	workers := m.opts.Workers
+	if workers <= 0 {
+		workers = min(runtime.GOMAXPROCS(0), 8)
+	}
+	if m.opts.ReadAhead == ReadAheadSequential {
+		for _, fl := range m.files {
+			sysFadviseSequential(fl.f, fl.size)
+		}
+	}
+	jobs := make(chan int)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var first error
+			for i := range jobs {
+				if first != nil {
+					continue
+				}
+				t := &m.ts[i]
+				buf := make([]byte, t.region.Size)
+				if _, err := m.files[t.region.File].f.ReadAt(buf, t.region.Offset); err != nil {
+					first = fmt.Errorf("mmap: reading tensor %q: %w", t.region.Name, err)
+					continue
+				}
+				t.buf = buf
+			}
+			errs <- first
+		})
+	}
+	for i := range m.ts {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Mode returns the mode the Map was opened with.
+func (m *Map) Mode() Mode { return m.opts.Mode }
+
+// Names returns the registered tensor names in registration order.
+func (m *Map) Names() []string {
+	out := make([]string, len(m.ts))
+	for i := range m.ts {
+		out[i] = m.ts[i].region.Name
+	}
+	return out
+}
+
+func (m *Map) find(name string) (*tensor, error) {
+	if m.closed {
+		return nil, ErrClosed
+	}
+	i, ok := m.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("mmap: %q: %w", name, ErrNoTensor)
+	}
+	return &m.ts[i], nil
+}
+
+// bytes returns the tensor's source bytes without copying.
+func (m *Map) bytes(t *tensor) []byte {
+	if m.opts.Mode == ModeRead {
+		return t.buf
+	}
+	r := t.region
+	return m.files[r.File].data[r.Offset : r.Offset+r.Size : r.Offset+r.Size]
+}
+
+// View returns the tensor's bytes, zero-copy from the mapping (or the heap
+// buffer in ModeRead). The slice must not be written (in ModeMap it is
+// read-only memory) and must not be used after Close. Reading a reclaimed
+// range faults the pages back in from the file.
+func (m *Map) View(name string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.find(name)
+	if err != nil {
+		return nil, err
+	}
+	t.reclaimed = false
+	return m.bytes(t), nil
+}
+
+// Writable returns a writable view of the tensor for patching in place. It
+// needs ModePrivate (copy-on-write: the file is never written) or ModeRead.
+// A patched tensor is marked dirty and Reclaim refuses to discard it.
+func (m *Map) Writable(name string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.find(name)
+	if err != nil {
+		return nil, err
+	}
+	if m.opts.Mode == ModeMap {
+		return nil, fmt.Errorf("mmap: %q: a shared read-only mapping cannot be patched; open with ModePrivate", name)
+	}
+	t.dirty, t.reclaimed = true, false
+	return m.bytes(t), nil
+}
+
+// SetHome records where a tensor's working copy now lives.
+func (m *Map) SetHome(name string, h Home) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.find(name)
+	if err != nil {
+		return err
+	}
+	t.home = h
+	return nil
+}
+
+// Moved records that a tensor now lives at h (a repacked host copy, a
+// device) and, unless the Map keeps sources, reclaims its source pages. It
+// returns the bytes reclaimed.
+func (m *Map) Moved(name string, h Home) (int64, error) {
+	if err := m.SetHome(name, h); err != nil {
+		return 0, err
+	}
+	if m.opts.KeepSource || h.Kind == HomeMapped {
+		return 0, nil
+	}
+	return m.Reclaim(name)
+}
+
+// Reclaim drops the tensor's source pages from this process with
+// madvise(MADV_DONTNEED) on its range rounded inward to whole pages (pages
+// shared with a neighbouring tensor are kept). The bytes stay readable
+// through View: they fault back in from the file. It returns the bytes
+// released from the mapping, and is a no-op (0, nil) under Lock and in
+// ModeRead. In ModePrivate a tensor patched through Writable is refused
+// (ErrDirty), as its patch would be lost.
+func (m *Map) Reclaim(name string) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.find(name)
+	if err != nil {
+		return 0, err
+	}
+	if m.opts.Mode == ModeRead || m.locked {
+		return 0, nil
+	}
+	if t.dirty {
+		return 0, fmt.Errorf("mmap: reclaim %q: %w", name, ErrDirty)
+	}
+	fl := m.files[t.region.File]
+	lo := roundUp(t.region.Offset, pageSize)
+	hi := roundDown(t.region.Offset+t.region.Size, pageSize)
+	if hi <= lo {
+		return 0, nil
+	}
+	if err := sysDontNeed(fl.data[lo:hi]); err != nil {
+		return 0, fmt.Errorf("mmap: reclaim %q: %w", name, err)
+	}
+	t.reclaimed = true
+	return hi - lo, nil
+}
+
+// Residency reports where the tensor lives and how many of its source pages
+// are in the page cache and in this process.
+func (m *Map) Residency(name string) (Residency, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.find(name)
+	if err != nil {
+		return Residency{}, err
+	}
+	r := Residency{Home: t.home, Size: t.region.Size, Cached: -1, Present: -1, Reclaimed: t.reclaimed}
+	if t.region.Size == 0 {
+		r.Cached, r.Present = 0, 0
+		return r, nil
+	}
+	lo := roundDown(t.region.Offset, pageSize)
+	hi := roundUp(t.region.Offset+t.region.Size, pageSize)
+	r.Pages = int((hi - lo) / pageSize)
+	if m.opts.Mode == ModeRead {
+		return r, nil
+	}
+	fl := m.files[t.region.File]
+	// The mapping's last page may extend past the file's last byte.
+	span := fl.data[lo:min(hi, int64(len(fl.data)))]
+	if n, err := sysCached(span); err == nil {
+		r.Cached = n
+	}
+	if n, err := sysPresent(span); err == nil {
+		r.Present = n
+	}
+	return r, nil
+}
+
+// Advise passes a read-ahead hint for every mapping (or, in ModeRead, file).
+func (m *Map) Advise(ra ReadAhead) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	for _, fl := range m.files {
+		var err error
+		if fl.data != nil {
+			err = sysAdvise(fl.data, ra)
+		} else if ra == ReadAheadSequential {
+			err = sysFadviseSequential(fl.f, fl.size)
+		}
+		if err != nil {
+			return fmt.Errorf("mmap: advise %s: %w", fl.f.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Lock pins every mapping in memory (mlock). Reclaim is a no-op while locked.
+func (m *Map) Lock() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	if m.opts.Mode == ModeRead || m.locked {
+		return nil
+	}
+	for i, fl := range m.files {
+		if err := sysLock(fl.data); err != nil {
+			for _, g := range m.files[:i] {
+				sysUnlock(g.data)
+			}
+			return fmt.Errorf("mmap: mlock %s (%d bytes; see ulimit -l): %w", fl.f.Name(), fl.size, err)
+		}
+	}
+	m.locked = true
+	return nil
+}
+
+// Unlock undoes Lock.
+func (m *Map) Unlock() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.locked || m.closed {
+		return nil
+	}
+	for _, fl := range m.files {
+		if err := sysUnlock(fl.data); err != nil {
+			return fmt.Errorf("mmap: munlock: %w", err)
+		}
+	}
+	m.locked = false
+	return nil
+}
+
+// Locked reports whether the mappings are pinned.
+func (m *Map) Locked() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.locked
+}
+
+// Evict asks the kernel to drop the files' pages from the page cache
+// (posix_fadvise POSIX_FADV_DONTNEED). Pages still mapped in this or another
+// process stay; call it after the tensors are reclaimed or before Close to
+// give the memory back to the system.
+func (m *Map) Evict() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	for _, fl := range m.files {
+		if err := sysFadviseDontNeed(fl.f, fl.size); err != nil {
+			return fmt.Errorf("mmap: evict %s: %w", fl.f.Name(), err)
+		}
+	}
+	return nil
+}
+
+// MappedRSS returns the bytes of this Map's mappings resident in this
+// process, from the kernel's own accounting (/proc/self/smaps).
+func (m *Map) MappedRSS() (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return 0, ErrClosed
+	}
+	var spans [][]byte
+	for _, fl := range m.files {
+		if fl.data != nil {
+			spans = append(spans, fl.data)
+		}
+	}
+	if len(spans) == 0 {
+		return 0, nil
+	}
+	return mappingRSS(spans)
+}
+
+// Close unmaps and closes every file. Views must not be used afterwards.
+func (m *Map) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil
+	}
+	m.closed = true
+	var first error
+	for _, fl := range m.files {
+		if fl.data != nil {
+			if err := sysUnmap(fl.data); err != nil && first == nil {
+				first = fmt.Errorf("mmap: munmap: %w", err)
+			}
+			fl.data = nil
+		}
+		if err := fl.f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	for i := range m.ts {
+		m.ts[i].buf = nil
+	}
+	return first
+}
+
+func roundUp(x, a int64) int64   { return (x + a - 1) / a * a }
+func roundDown(x, a int64) int64 { return x / a * a }
