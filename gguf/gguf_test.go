@@ -19,7 +19,7 @@ func TestTypeTraitsTable(t *testing.T) {
 		TypeQ4_0: 18, TypeQ4_1: 20, TypeQ5_0: 22, TypeQ5_1: 24, TypeQ8_0: 34, TypeQ8_1: 36,
 		TypeQ2_K: 84, TypeQ3_K: 110, TypeQ4_K: 144, TypeQ5_K: 176, TypeQ6_K: 210, TypeQ8_K: 292,
 		TypeIQ2_XXS: 66, TypeIQ2_XS: 74, TypeIQ3_XXS: 98, TypeIQ1_S: 50, TypeIQ4_NL: 18, TypeIQ3_S: 110,
-		TypeIQ2_S: 82, TypeIQ4_XS: 136, TypeIQ1_M: 56, TypeTQ1_0: 54, TypeTQ2_0: 66, TypeMXFP4: 17,
+		TypeIQ2_S: 82, TypeIQ4_XS: 136, TypeIQ1_M: 56, TypeTQ1_0: 54, TypeTQ2_0: 66, TypeMXFP4: 17, TypeNVFP4: 36, TypeQ1_0: 18,
 	}
 	if got := len(Types()); got != len(want) {
 		t.Errorf("Types() has %d entries, want %d", got, len(want))
@@ -37,7 +37,7 @@ func TestTypeTraitsTable(t *testing.T) {
 			t.Errorf("TypeByName(%q) = %v, %v", tr.Name, back, ok)
 		}
 	}
-	for _, id := range []Type{4, 5, 31, 32, 33, 36, 37, 38, 40, 1 << 31} {
+	for _, id := range []Type{4, 5, 31, 32, 33, 36, 37, 38, 42, 47, 1 << 31} {
 		if _, err := id.Traits(); err == nil {
 			t.Errorf("type id %d accepted", id)
 		} else if want := "unknown ggml type id"; !strings.Contains(err.Error(), want) {

@@ -44,9 +44,12 @@ const (
 	TypeTQ1_0   Type = 34
 	TypeTQ2_0   Type = 35
 	TypeMXFP4   Type = 39
+	TypeNVFP4   Type = 40
+	TypeQ1_0    Type = 41
 
-	// typeCount is one past the largest id this package knows.
-	typeCount = 40
+	// typeCount is one past the largest id this package knows. Ids above
+	// 41 are not settled upstream (forks disagree), so they are refused.
+	typeCount = 42
 )
 
 // TypeTraits describes how a ggml type packs its elements: BlockSize
@@ -97,6 +100,8 @@ var typeTraits = [typeCount]TypeTraits{
 	TypeTQ1_0:   {"tq1_0", qkK, (qkK-4*qkK/64)/5 + qkK/64 + 2, true},
 	TypeTQ2_0:   {"tq2_0", qkK, qkK/4 + 2, true},
 	TypeMXFP4:   {"mxfp4", 32, 1 + 16, true},
+	TypeNVFP4:   {"nvfp4", 64, 64/16 + 64/2, true},
+	TypeQ1_0:    {"q1_0", 128, 2 + 128/8, true},
 }
 
 // Traits returns the layout of t, or an error naming the id when t is not a

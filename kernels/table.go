@@ -1,0 +1,82 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/smeltlm/smelt/gguf"
+	"github.com/smeltlm/smelt/tensor"
+)
+
+// Traits are the kernels of one ggml type, on raw bytes: the form in which
+// weights come from a model file. Every byte slice holds whole blocks.
+type Traits struct {
+	Type gguf.Type
+	// VecDotType is the type activations are quantized to for Dot (ggml's
+	// vec_dot_type): q8_0, q8_1, q8_K, f16, bf16 or f32.
+	VecDotType gguf.Type
+	// Dequantize writes len(dst) values decoded from src.
+	Dequantize func(dst []float32, src []byte)
+	// Quantize encodes src as ggml's reference quantizer does (for weights);
+	// nil where ggml needs an importance matrix or it is not implemented.
+	Quantize func(dst []byte, src []float32)
+	// QuantizeAct encodes activations as ggml-cpu does before a dot (x86
+	// rounding); set on the types that are some type's VecDotType.
+	QuantizeAct func(dst []byte, src []float32)
+	// Dot returns Σ x·y over n elements, x of Type and y of VecDotType.
+	Dot func(x, y []byte) float32
+}
+
+var traits = map[gguf.Type]*Traits{}
+
+// For returns the kernels of a type, or an error naming a type without them.
+func For(t gguf.Type) (*Traits, error) {
+	if tr, ok := traits[t]; ok {
+		return tr, nil
+	}
+	return nil, fmt.Errorf("kernels: no kernels for %s", t)
+}
+
+// register fills the table; the byte adapters check lengths once here
+// rather than in each kernel.
+func register(tr *Traits) { traits[tr.Type] = tr }
+
+func blocks[T tensor.Block](b []byte) []T {
+	s, err := tensor.Blocks[T](b)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func dequantizer[T tensor.Block](f func([]float32, []T)) func([]float32, []byte) {
+	return func(dst []float32, src []byte) { f(dst, blocks[T](src)) }
+}
+
+func quantizer[T tensor.Block](f func([]T, []float32)) func([]byte, []float32) {
+	return func(dst []byte, src []float32) { f(blocks[T](dst), src) }
+}
+
+func dotter[X, Y tensor.Block](f func([]X, []Y) float32) func(x, y []byte) float32 {
+	return func(x, y []byte) float32 { return f(blocks[X](x), blocks[Y](y)) }
+}
+
+func init() {
+	register(&Traits{Type: gguf.TypeQ4_0, VecDotType: gguf.TypeQ8_0,
+		Dequantize: dequantizer(dequantizeQ4_0Generic), Quantize: quantizer(quantizeQ4_0Generic),
+		Dot: dotter(dotQ4_0Q8_0Generic)})
+	register(&Traits{Type: gguf.TypeQ4_1, VecDotType: gguf.TypeQ8_1,
+		Dequantize: dequantizer(dequantizeQ4_1Generic), Quantize: quantizer(quantizeQ4_1Generic),
+		Dot: dotter(dotQ4_1Q8_1Generic)})
+	register(&Traits{Type: gguf.TypeQ5_0, VecDotType: gguf.TypeQ8_0,
+		Dequantize: dequantizer(dequantizeQ5_0Generic), Quantize: quantizer(quantizeQ5_0Generic),
+		Dot: dotter(dotQ5_0Q8_0Generic)})
+	register(&Traits{Type: gguf.TypeQ5_1, VecDotType: gguf.TypeQ8_1,
+		Dequantize: dequantizer(dequantizeQ5_1Generic), Quantize: quantizer(quantizeQ5_1Generic),
+		Dot: dotter(dotQ5_1Q8_1Generic)})
+	register(&Traits{Type: gguf.TypeQ8_0, VecDotType: gguf.TypeQ8_0,
+		Dequantize: dequantizer(dequantizeQ8_0Generic), Quantize: quantizer(quantizeQ8_0Generic),
+		QuantizeAct: quantizer(quantizeActQ8_0Generic), Dot: dotter(dotQ8_0Q8_0Generic)})
+	register(&Traits{Type: gguf.TypeQ8_1, VecDotType: gguf.TypeQ8_1,
+		Dequantize: dequantizer(dequantizeQ8_1Generic), Quantize: quantizer(quantizeQ8_1Generic),
+		QuantizeAct: quantizer(quantizeActQ8_1Generic)})
+}
