@@ -25,10 +25,17 @@ func abs32(x float32) float32 {
 	return x
 }
 
+// minMax is ggml's min/max scan. It keeps the first of equal values, where
+// Go's builtin min would prefer -0 to +0.
 func minMax(x []float32) (lo, hi float32) {
 	lo, hi = x[0], x[0]
 	for _, v := range x[1:] {
-		lo, hi = min(lo, v), max(hi, v)
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
 	}
 	return lo, hi
 }

@@ -79,4 +79,22 @@ func init() {
 	register(&Traits{Type: gguf.TypeQ8_1, VecDotType: gguf.TypeQ8_1,
 		Dequantize: dequantizer(dequantizeQ8_1Generic), Quantize: quantizer(quantizeQ8_1Generic),
 		QuantizeAct: quantizer(quantizeActQ8_1Generic)})
+	register(&Traits{Type: gguf.TypeQ2_K, VecDotType: gguf.TypeQ8_K,
+		Dequantize: dequantizer(dequantizeQ2_KGeneric), Quantize: quantizer(quantizeQ2_KGeneric),
+		Dot: dotter(dotQ2_KQ8_KGeneric)})
+	register(&Traits{Type: gguf.TypeQ3_K, VecDotType: gguf.TypeQ8_K,
+		Dequantize: dequantizer(dequantizeQ3_KGeneric), Quantize: quantizer(quantizeQ3_KGeneric),
+		Dot: dotter(dotQ3_KQ8_KGeneric)})
+	register(&Traits{Type: gguf.TypeQ4_K, VecDotType: gguf.TypeQ8_K,
+		Dequantize: dequantizer(dequantizeQ4_KGeneric), Quantize: quantizer(quantizeQ4_KGeneric),
+		Dot: dotter(dotQ4_KQ8_KGeneric)})
+	register(&Traits{Type: gguf.TypeQ5_K, VecDotType: gguf.TypeQ8_K,
+		Dequantize: dequantizer(dequantizeQ5_KGeneric), Quantize: quantizer(quantizeQ5_KGeneric),
+		Dot: dotter(dotQ5_KQ8_KGeneric)})
+	register(&Traits{Type: gguf.TypeQ6_K, VecDotType: gguf.TypeQ8_K,
+		Dequantize: dequantizer(dequantizeQ6_KGeneric), Quantize: quantizer(quantizeQ6_KGeneric),
+		Dot: dotter(dotQ6_KQ8_KGeneric)})
+	register(&Traits{Type: gguf.TypeQ8_K, VecDotType: gguf.TypeQ8_K,
+		Dequantize: dequantizer(dequantizeQ8_KGeneric), Quantize: quantizer(quantizeQ8_KGeneric),
+		QuantizeAct: quantizer(quantizeQ8_KGeneric)})
 }
