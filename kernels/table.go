@@ -97,4 +97,25 @@ func init() {
 	register(&Traits{Type: gguf.TypeQ8_K, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeQ8_KGeneric), Quantize: quantizer(quantizeQ8_KGeneric),
 		QuantizeAct: quantizer(quantizeQ8_KGeneric)})
+	register(&Traits{Type: gguf.TypeIQ4_NL, VecDotType: gguf.TypeQ8_0,
+		Dequantize: dequantizer(dequantizeIQ4_NLGeneric), Quantize: quantizer(quantizeIQ4_NLGeneric),
+		Dot: dotter(dotIQ4_NLQ8_0Generic)})
+	register(&Traits{Type: gguf.TypeIQ4_XS, VecDotType: gguf.TypeQ8_K,
+		Dequantize: dequantizer(dequantizeIQ4_XSGeneric), Quantize: quantizer(quantizeIQ4_XSGeneric),
+		Dot: dotter(dotIQ4_XSQ8_KGeneric)})
+	register(&Traits{Type: gguf.TypeMXFP4, VecDotType: gguf.TypeQ8_0,
+		Dequantize: dequantizer(dequantizeMXFP4Generic), Quantize: quantizer(quantizeMXFP4Generic),
+		Dot: dotter(dotMXFP4Q8_0Generic)})
+	register(&Traits{Type: gguf.TypeTQ1_0, VecDotType: gguf.TypeQ8_K,
+		Dequantize: dequantizer(dequantizeTQ1_0Generic), Quantize: quantizer(quantizeTQ1_0Generic),
+		Dot: dotter(dotTQ1_0Q8_KGeneric)})
+	register(&Traits{Type: gguf.TypeTQ2_0, VecDotType: gguf.TypeQ8_K,
+		Dequantize: dequantizer(dequantizeTQ2_0Generic), Quantize: quantizer(quantizeTQ2_0Generic),
+		Dot: dotter(dotTQ2_0Q8_KGeneric)})
+	register(&Traits{Type: gguf.TypeF32, VecDotType: gguf.TypeF32, Dequantize: dequantizeF32Generic,
+		Quantize: quantizeF32Generic, QuantizeAct: quantizeF32Generic, Dot: dotF32Generic})
+	register(&Traits{Type: gguf.TypeF16, VecDotType: gguf.TypeF16, Dequantize: dequantizeF16Generic,
+		Quantize: quantizeF16Generic, QuantizeAct: quantizeF16Generic, Dot: dotF16Generic})
+	register(&Traits{Type: gguf.TypeBF16, VecDotType: gguf.TypeBF16, Dequantize: dequantizeBF16Generic,
+		Quantize: quantizeBF16Generic, QuantizeAct: quantizeBF16Generic, Dot: dotBF16Generic})
 }

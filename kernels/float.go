@@ -1,0 +1,136 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/smeltlm/smelt/tensor"
+)
+
+// Float rows: f32, f16 and bf16. Conversions are exact or round to nearest
+// even as ggml's are. The dots follow ggml-cpu's AVX-512 order: four
+// 16-lane accumulators over 64-element steps, reduced as GGML_F32_VEC_REDUCE
+// and _mm512_reduce_add_ps do, with the tail added in float64.
+
+// lanes64 is the 4 × 16 float32 accumulator of the AVX-512 float dots.
+type lanes64 [64]float32
+
+// reduce is GGML_F32x16_REDUCE: fold the four vectors pairwise, then
+// _mm512_reduce_add_ps (halves, quarters, then lanes 0+2 and 1+3).
+func (a *lanes64) reduce() float32 {
+	var v [16]float32
+	for l := range 16 {
+		v[l] = (a[l] + a[32+l]) + (a[16+l] + a[48+l])
+	}
+	var h [8]float32
+	for l := range 8 {
+		h[l] = v[8+l] + v[l]
+	}
+	var q [4]float32
+	for l := range 4 {
+		q[l] = h[4+l] + h[l]
+	}
+	return (q[0] + q[2]) + (q[1] + q[3])
+}
+
+// floatDot is the AVX-512 dot of two float rows given element loaders.
+func floatDot(n int, x, y func(i int) float32) float32 {
+	var acc lanes64
+	np := n &^ 63
+	for i := 0; i < np; i += 64 {
+		for l := range 64 {
+			acc[l] = fma32(x(i+l), y(i+l), acc[l])
+		}
+	}
+	sum := float64(acc.reduce())
+	for i := np; i < n; i++ {
+		sum += float64(x(i) * y(i))
+	}
+	return float32(sum)
+}
+
+func f32At(b []byte, i int) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])) }
+func f16At(b []byte, i int) float32 { return fp16(binary.LittleEndian.Uint16(b[2*i:])) }
+func bf16At(b []byte, i int) float32 {
+	return tensor.BF16ToF32(binary.LittleEndian.Uint16(b[2*i:]))
+}
+
+func dequantizeF32Generic(y []float32, x []byte) {
+	for i := range y {
+		y[i] = f32At(x, i)
+	}
+}
+
+func quantizeF32Generic(dst []byte, x []float32) {
+	for i, v := range x {
+		binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(v))
+	}
+}
+
+func dotF32Generic(x, y []byte) float32 {
+	return floatDot(len(x)/4, func(i int) float32 { return f32At(x, i) }, func(i int) float32 { return f32At(y, i) })
+}
+
+func dequantizeF16Generic(y []float32, x []byte) {
+	for i := range y {
+		y[i] = f16At(x, i)
+	}
+}
+
+func quantizeF16Generic(dst []byte, x []float32) {
+	for i, v := range x {
+		binary.LittleEndian.PutUint16(dst[2*i:], toFP16(v))
+	}
+}
+
+func dotF16Generic(x, y []byte) float32 {
+	return floatDot(len(x)/2, func(i int) float32 { return f16At(x, i) }, func(i int) float32 { return f16At(y, i) })
+}
+
+func dequantizeBF16Generic(y []float32, x []byte) {
+	for i := range y {
+		y[i] = bf16At(x, i)
+	}
+}
+
+func quantizeBF16Generic(dst []byte, x []float32) {
+	for i, v := range x {
+		binary.LittleEndian.PutUint16(dst[2*i:], tensor.F32ToBF16(v))
+	}
+}
+
+// dotBF16Generic follows ggml's AVX512-BF16 path: VDPBF16PS adds the odd
+// then the even product of each pair into one of 16 lanes (products of two
+// bf16 are exact in float32), with two accumulators over 64-element steps.
+func dotBF16Generic(x, y []byte) float32 {
+	n := len(x) / 2
+	var c1, c2 [16]float32
+	i := 0
+	for ; i+64 <= n; i += 64 {
+		for l := range 16 {
+			for half, c := range []*[16]float32{&c1, &c2} {
+				e := i + 32*half + 2*l
+				c[l] += bf16At(x, e+1) * bf16At(y, e+1)
+				c[l] += bf16At(x, e) * bf16At(y, e)
+			}
+		}
+	}
+	sum := float64(reduce16(&c1)) + float64(reduce16(&c2))
+	for ; i < n; i++ {
+		sum += float64(bf16At(x, i) * bf16At(y, i))
+	}
+	return float32(sum)
+}
+
+// reduce16 is _mm512_reduce_add_ps.
+func reduce16(v *[16]float32) float32 {
+	var h [8]float32
+	for l := range 8 {
+		h[l] = v[8+l] + v[l]
+	}
+	var q [4]float32
+	for l := range 4 {
+		q[l] = h[4+l] + h[l]
+	}
+	return (q[0] + q[2]) + (q[1] + q[3])
+}
