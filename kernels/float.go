@@ -33,20 +33,40 @@ func (a *lanes64) reduce() float32 {
 	return (q[0] + q[2]) + (q[1] + q[3])
 }
 
-// floatDot is the AVX-512 dot of two float rows given element loaders.
-func floatDot(n int, x, y func(i int) float32) float32 {
+// floatDot is the AVX-512 dot of two float rows of n elements; load
+// decodes 64 elements starting at element i of a row.
+func floatDot(n int, x, y []byte, load func(dst *[64]float32, src []byte, i, cnt int)) float32 {
 	var acc lanes64
+	var xs, ys [64]float32
 	np := n &^ 63
 	for i := 0; i < np; i += 64 {
+		load(&xs, x, i, 64)
+		load(&ys, y, i, 64)
 		for l := range 64 {
-			acc[l] = fma32(x(i+l), y(i+l), acc[l])
+			acc[l] = fma32(xs[l], ys[l], acc[l])
 		}
 	}
 	sum := float64(acc.reduce())
-	for i := np; i < n; i++ {
-		sum += float64(x(i) * y(i))
+	if tail := n - np; tail > 0 {
+		load(&xs, x, np, tail)
+		load(&ys, y, np, tail)
+		for l := range tail {
+			sum += float64(xs[l] * ys[l])
+		}
 	}
 	return float32(sum)
+}
+
+func loadF32(dst *[64]float32, src []byte, i, cnt int) {
+	for l := range cnt {
+		dst[l] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*(i+l):]))
+	}
+}
+
+func loadF16(dst *[64]float32, src []byte, i, cnt int) {
+	for l := range cnt {
+		dst[l] = fp16(binary.LittleEndian.Uint16(src[2*(i+l):]))
+	}
 }
 
 func f32At(b []byte, i int) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])) }
@@ -68,7 +88,7 @@ func quantizeF32Generic(dst []byte, x []float32) {
 }
 
 func dotF32Generic(x, y []byte) float32 {
-	return floatDot(len(x)/4, func(i int) float32 { return f32At(x, i) }, func(i int) float32 { return f32At(y, i) })
+	return floatDot(len(x)/4, x, y, loadF32)
 }
 
 func dequantizeF16Generic(y []float32, x []byte) {
@@ -84,7 +104,7 @@ func quantizeF16Generic(dst []byte, x []float32) {
 }
 
 func dotF16Generic(x, y []byte) float32 {
-	return floatDot(len(x)/2, func(i int) float32 { return f16At(x, i) }, func(i int) float32 { return f16At(y, i) })
+	return floatDot(len(x)/2, x, y, loadF16)
 }
 
 func dequantizeBF16Generic(y []float32, x []byte) {

@@ -407,4 +407,3 @@ func dotTQ2_0Q8_KGeneric(x []blockTQ2_0, y []blockQ8_K) float32 {
 	return ternaryDot(len(x), func(i int, t *[qkK]int8) { tq2Trits(t, &x[i]) },
 		func(i int) float32 { return y[i].D * fp16(x[i].D) }, y)
 }
-

@@ -1,0 +1,92 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/smeltlm/smelt/gguf"
+)
+
+// benchTypes are the weight types with a dot, in the order of the table.
+var benchTypes = []gguf.Type{gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.TypeQ4_0, gguf.TypeQ4_1,
+	gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeQ8_0, gguf.TypeQ2_K, gguf.TypeQ3_K, gguf.TypeQ4_K, gguf.TypeQ5_K,
+	gguf.TypeQ6_K, gguf.TypeIQ4_NL, gguf.TypeIQ4_XS, gguf.TypeMXFP4, gguf.TypeTQ1_0, gguf.TypeTQ2_0}
+
+// BenchmarkDot measures one row dot of 4096 elements; bytes are weight bytes.
+func BenchmarkDot(b *testing.B) {
+	const n = 4096
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, ty := range benchTypes {
+		m, _ := quantizedMatrix(b, ty, 1, n, rng)
+		xq, err := QuantizeActivations(nil, ty, randFloats(rng, n), 1, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tr, _ := For(ty)
+		b.Run(fmt.Sprintf("%s/generic/n=%d", ty, n), func(b *testing.B) {
+			b.SetBytes(int64(len(m.Data)))
+			var sink float32
+			for b.Loop() {
+				sink += tr.Dot(m.Data, xq)
+			}
+			_ = sink
+			b.ReportMetric(float64(len(m.Data))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+	}
+}
+
+// BenchmarkMatVec measures a 4096×4096 matrix times one vector on one
+// thread and on all of them; bytes are weight bytes.
+func BenchmarkMatVec(b *testing.B) {
+	const rows, cols = 4096, 4096
+	rng := rand.New(rand.NewPCG(11, 12))
+	x := randFloats(rng, cols)
+	dst := make([]float32, rows)
+	for _, ty := range benchTypes {
+		m, _ := quantizedMatrix(b, ty, rows, cols, rng)
+		for _, threads := range []int{1, 0} {
+			p := NewPool(threads)
+			b.Run(fmt.Sprintf("%s/generic/%dx%d/t=%d", ty, rows, cols, p.Threads()), func(b *testing.B) {
+				b.SetBytes(int64(len(m.Data)))
+				for b.Loop() {
+					if err := p.MatVec(dst, m, x); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(len(m.Data))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
+			p.Close()
+		}
+	}
+}
+
+// BenchmarkReadBandwidth streams a 256 MiB buffer with a plain Go loop: the
+// memory read bandwidth the matrix kernels are measured against.
+func BenchmarkReadBandwidth(b *testing.B) {
+	buf := make([]uint64, 32<<20)
+	for i := range buf {
+		buf[i] = uint64(i)
+	}
+	for _, threads := range []int{1, 0} {
+		p := NewPool(threads)
+		b.Run(fmt.Sprintf("t=%d", p.Threads()), func(b *testing.B) {
+			b.SetBytes(int64(len(buf) * 8))
+			sums := make([]uint64, len(buf))
+			for b.Loop() {
+				p.Run(len(buf)/4096, func(lo, hi int) {
+					var s0, s1, s2, s3 uint64
+					for _, v := range buf[lo*4096 : hi*4096] {
+						s0 += v
+						s1 ^= v
+						s2 |= v
+						s3 += v >> 1
+					}
+					sums[lo] = s0 + s1 + s2 + s3
+				})
+			}
+			b.ReportMetric(float64(len(buf)*8)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+		p.Close()
+	}
+}

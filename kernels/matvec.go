@@ -1,0 +1,172 @@
+package kernels
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/smeltlm/smelt/gguf"
+)
+
+// Pool is a persistent set of worker goroutines: an operation is split into
+// chunks that the workers (and the caller) take in turn, so no goroutine is
+// started per operation.
+type Pool struct {
+	threads int
+	jobs    chan *job
+	close   sync.Once
+}
+
+type job struct {
+	n, chunk int
+	next     atomic.Int64
+	fn       func(lo, hi int)
+	wg       sync.WaitGroup
+}
+
+// NewPool starts a pool of threads workers (the caller counts as one);
+// threads <= 0 means one per core.
+func NewPool(threads int) *Pool {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	p := &Pool{threads: threads, jobs: make(chan *job)}
+	for range threads - 1 {
+		go func() {
+			for j := range p.jobs {
+				j.work()
+				j.wg.Done()
+			}
+		}()
+	}
+	return p
+}
+
+// Threads returns the number of threads that run an operation.
+func (p *Pool) Threads() int { return p.threads }
+
+// Close stops the workers. The pool must not be used afterwards.
+func (p *Pool) Close() { p.close.Do(func() { close(p.jobs) }) }
+
+func (j *job) work() {
+	for {
+		lo := int(j.next.Add(int64(j.chunk))) - j.chunk
+		if lo >= j.n {
+			return
+		}
+		j.fn(lo, min(lo+j.chunk, j.n))
+	}
+}
+
+// Run calls fn on disjoint ranges covering [0, n) from all threads and
+// returns when every range is done. Ranges are about n/(4·threads) long so
+// that uneven progress still balances.
+func (p *Pool) Run(n int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	chunk := max(1, (n+4*p.threads-1)/(4*p.threads))
+	helpers := min(p.threads-1, (n+chunk-1)/chunk-1)
+	if helpers <= 0 {
+		fn(0, n)
+		return
+	}
+	j := &job{n: n, chunk: chunk, fn: fn}
+	j.wg.Add(helpers)
+	for range helpers {
+		p.jobs <- j
+	}
+	j.work()
+	j.wg.Wait()
+}
+
+// Matrix is a weight matrix as stored in a model: Rows rows of Cols elements
+// of Type, row-major, in Data (ggml's ne[0] = Cols, ne[1] = Rows).
+type Matrix struct {
+	Type       gguf.Type
+	Rows, Cols int
+	Data       []byte
+}
+
+// RowBytes returns the size of one row.
+func (m Matrix) RowBytes() (int, error) {
+	rb, err := m.Type.RowBytes(uint64(m.Cols))
+	return int(rb), err
+}
+
+func (m Matrix) check() (*Traits, int, error) {
+	tr, err := For(m.Type)
+	if err != nil {
+		return nil, 0, err
+	}
+	if tr.Dot == nil {
+		return nil, 0, fmt.Errorf("kernels: no dot for %s", m.Type)
+	}
+	rb, err := m.RowBytes()
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(m.Data) != rb*m.Rows {
+		return nil, 0, fmt.Errorf("kernels: %s matrix %d×%d needs %d bytes, has %d", m.Type, m.Rows, m.Cols, rb*m.Rows, len(m.Data))
+	}
+	return tr, rb, nil
+}
+
+// QuantizeActivations converts n rows of cols floats to the activation type
+// of weight type t, as the dot products expect them. dst may be nil.
+func QuantizeActivations(dst []byte, t gguf.Type, x []float32, n, cols int) ([]byte, error) {
+	tr, err := For(t)
+	if err != nil {
+		return nil, err
+	}
+	vt, err := For(tr.VecDotType)
+	if err != nil {
+		return nil, err
+	}
+	rb, err := tr.VecDotType.RowBytes(uint64(cols))
+	if err != nil {
+		return nil, err
+	}
+	if cap(dst) < int(rb)*n {
+		dst = make([]byte, int(rb)*n)
+	}
+	dst = dst[:int(rb)*n]
+	for r := range n {
+		vt.QuantizeAct(dst[r*int(rb):(r+1)*int(rb)], x[r*cols:(r+1)*cols])
+	}
+	return dst, nil
+}
+
+// MatVec computes dst = W·x: dst[r] is the dot of row r with x, the
+// activations quantized once to the weight type's activation type.
+func (p *Pool) MatVec(dst []float32, w Matrix, x []float32) error {
+	return p.MatMul(dst, w, x, 1)
+}
+
+// MatMul computes n products at once: for each of the n activation rows
+// x[i·Cols:(i+1)·Cols], dst[i·Rows:(i+1)·Rows] = W·x_i. Each weight row is
+// read once for all n activations, and rows are split over the pool.
+func (p *Pool) MatMul(dst []float32, w Matrix, x []float32, n int) error {
+	tr, rb, err := w.check()
+	if err != nil {
+		return err
+	}
+	if len(x) != n*w.Cols || len(dst) != n*w.Rows {
+		return fmt.Errorf("kernels: matmul %d×%d by %d activations: x has %d values, dst %d", w.Rows, w.Cols, n, len(x), len(dst))
+	}
+	xq, err := QuantizeActivations(nil, w.Type, x, n, w.Cols)
+	if err != nil {
+		return err
+	}
+	xrb := len(xq) / max(n, 1)
+	p.Run(w.Rows, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row := w.Data[r*rb : (r+1)*rb]
+			for i := range n {
+				dst[i*w.Rows+r] = tr.Dot(row, xq[i*xrb:(i+1)*xrb])
+			}
+		}
+	})
+	return nil
+}
