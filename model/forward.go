@@ -1,0 +1,255 @@
+package model
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/smeltlm/smelt/gguf"
+	"github.com/smeltlm/smelt/kernels"
+	"github.com/smeltlm/smelt/tensor"
+)
+
+// kvPad is the granularity of the attended cache length: llama.cpp pads the
+// cache view to 32 cells (masked), which fixes the summation order of the
+// attention dots, so the same is done here.
+const kvPad = 32
+
+// State is one sequence being evaluated: the KV cache and the position.
+// K is stored per layer as (n_ctx, n_kv·d) f16 rows, V transposed as
+// (n_kv·d_v, n_ctx) f16 rows, as llama.cpp stores them without flash
+// attention; both start zeroed.
+type State struct {
+	m    *Model
+	nCtx int
+	pos  int
+	k, v [][]byte
+	f16  *kernels.Traits
+}
+
+// ErrContextFull is returned when a batch does not fit in the context.
+var ErrContextFull = errors.New("model: context is full")
+
+// NewState allocates a KV cache of nCtx positions (rounded up to kvPad).
+func (m *Model) NewState(nCtx int) *State {
+	nCtx = (nCtx + kvPad - 1) / kvPad * kvPad
+	c := m.Config
+	s := &State{m: m, nCtx: nCtx, k: make([][]byte, c.NLayer), v: make([][]byte, c.NLayer)}
+	for l := range c.NLayer {
+		s.k[l] = make([]byte, 2*nCtx*c.NHeadKV*c.HeadDim)
+		s.v[l] = make([]byte, 2*nCtx*c.NHeadKV*c.HeadDimV)
+	}
+	s.f16, _ = kernels.For(gguf.TypeF16)
+	return s
+}
+
+// Pos returns the number of tokens evaluated so far.
+func (s *State) Pos() int { return s.pos }
+
+// Context returns the cache size.
+func (s *State) Context() int { return s.nCtx }
+
+// Eval runs tokens through the model as one batch and returns the logits
+// of every token (n × vocab) when all is set, else of the last one.
+func (s *State) Eval(tokens []int32, all bool) ([]float32, error) {
+	n := len(tokens)
+	if n == 0 {
+		return nil, nil
+	}
+	if s.pos+n > s.nCtx {
+		return nil, fmt.Errorf("%w: %d + %d tokens > %d", ErrContextFull, s.pos, n, s.nCtx)
+	}
+	m, c := s.m, s.m.Config
+	x := make([]float32, n*c.NEmbd)
+	if err := m.embed(x, tokens); err != nil {
+		return nil, err
+	}
+	h := make([]float32, n*c.NEmbd)
+	for l := range m.layers {
+		L := &m.layers[l]
+		for i := range n {
+			rmsNorm(h[i*c.NEmbd:(i+1)*c.NEmbd], x[i*c.NEmbd:(i+1)*c.NEmbd], L.attnNorm, c.NormEps)
+		}
+		att, err := s.attention(l, L, h, n)
+		if err != nil {
+			return nil, err
+		}
+		addInto(x, att)
+		for i := range n {
+			rmsNorm(h[i*c.NEmbd:(i+1)*c.NEmbd], x[i*c.NEmbd:(i+1)*c.NEmbd], L.ffnNorm, c.NormEps)
+		}
+		var ffn []float32
+		if c.NExpert > 0 {
+			ffn, err = s.moe(L, h, n)
+		} else {
+			ffn, err = s.ffn(L.gate, L.up, L.down, h, n)
+		}
+		if err != nil {
+			return nil, err
+		}
+		addInto(x, ffn)
+	}
+	s.pos += n
+	first := n - 1
+	if all {
+		first = 0
+	}
+	rows := n - first
+	for i := first; i < n; i++ {
+		rmsNorm(h[i*c.NEmbd:(i+1)*c.NEmbd], x[i*c.NEmbd:(i+1)*c.NEmbd], m.outNorm, c.NormEps)
+	}
+	logits := make([]float32, rows*m.out.Rows)
+	if err := m.Pool.MatMul(logits, m.out, h[first*c.NEmbd:], rows); err != nil {
+		return nil, err
+	}
+	return logits, nil
+}
+
+// project computes W·h (+ bias) for n rows.
+func (s *State) project(w kernels.Matrix, bias, h []float32, n int) ([]float32, error) {
+	out := make([]float32, n*w.Rows)
+	if err := s.m.Pool.MatMul(out, w, h, n); err != nil {
+		return nil, err
+	}
+	if bias != nil {
+		for i := range n {
+			addInto(out[i*w.Rows:(i+1)*w.Rows], bias)
+		}
+	}
+	return out, nil
+}
+
+func putF16(dst []byte, x []float32) {
+	for i, v := range x {
+		binary.LittleEndian.PutUint16(dst[2*i:], tensor.F32ToF16(v))
+	}
+}
+
+// attention runs one layer's self-attention for n new tokens.
+func (s *State) attention(l int, L *layer, h []float32, n int) ([]float32, error) {
+	c := s.m.Config
+	q, err := s.project(L.wq, L.bq, h, n)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.project(L.wk, L.bk, h, n)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.project(L.wv, L.bv, h, n)
+	if err != nil {
+		return nil, err
+	}
+	d, dv := c.HeadDim, c.HeadDimV
+	cos, sin := make([]float32, c.RopeDims/2), make([]float32, c.RopeDims/2)
+	kRow := c.NHeadKV * d
+	for i := range n {
+		pos := s.pos + i
+		ropeCache(cos, sin, pos, c.RopeDims, c.RopeBase, c.RopeScale)
+		for hd := range c.NHead {
+			qh := q[i*c.NHead*d+hd*d : i*c.NHead*d+(hd+1)*d]
+			if L.qNorm != nil {
+				rmsNorm(qh, qh, L.qNorm, c.NormEps)
+			}
+			rope(qh, c.RopeDims, c.RopeNeox, cos, sin)
+		}
+		for hd := range c.NHeadKV {
+			kh := k[i*kRow+hd*d : i*kRow+(hd+1)*d]
+			if L.kNorm != nil {
+				rmsNorm(kh, kh, L.kNorm, c.NormEps)
+			}
+			rope(kh, c.RopeDims, c.RopeNeox, cos, sin)
+		}
+		putF16(s.k[l][2*pos*kRow:2*(pos+1)*kRow], k[i*kRow:(i+1)*kRow])
+		for j := range c.NHeadKV * dv {
+			binary.LittleEndian.PutUint16(s.v[l][2*(j*s.nCtx+pos):], tensor.F32ToF16(v[i*c.NHeadKV*dv+j]))
+		}
+	}
+	// The attended length: all cached cells, padded, masked past each token.
+	nKV := min(s.nCtx, (s.pos+n+kvPad-1)/kvPad*kvPad)
+	scale := 1 / float32(math.Sqrt(float64(d)))
+	group := c.NHead / c.NHeadKV
+	out := make([]float32, n*c.NHead*dv)
+	s.m.Pool.Run(n*c.NHead, func(lo, hi int) {
+		qf := make([]byte, 2*d)
+		p := make([]float32, nKV)
+		pf := make([]byte, 2*nKV)
+		for job := lo; job < hi; job++ {
+			i, hd := job/c.NHead, job%c.NHead
+			kvh := hd / group
+			putF16(qf, q[i*c.NHead*d+hd*d:i*c.NHead*d+(hd+1)*d])
+			valid := s.pos + i + 1
+			for t := range valid {
+				p[t] = s.f16.Dot(s.k[l][2*(t*kRow+kvh*d):2*(t*kRow+(kvh+1)*d)], qf)
+			}
+			softmaxMasked(p, valid, scale)
+			putF16(pf, p)
+			o := out[i*c.NHead*dv+hd*dv : i*c.NHead*dv+(hd+1)*dv]
+			for j := range dv {
+				row := (kvh*dv + j) * s.nCtx
+				o[j] = s.f16.Dot(s.v[l][2*row:2*(row+nKV)], pf)
+			}
+		}
+	})
+	return s.project(L.wo, nil, out, n)
+}
+
+// ffn is the SwiGLU feed-forward: down(silu(gate·h) ⊙ up·h).
+func (s *State) ffn(gate, up, down kernels.Matrix, h []float32, n int) ([]float32, error) {
+	g, err := s.project(gate, nil, h, n)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.project(up, nil, h, n)
+	if err != nil {
+		return nil, err
+	}
+	for i := range n {
+		row := g[i*gate.Rows : (i+1)*gate.Rows]
+		swiglu(row, row, u[i*gate.Rows:(i+1)*gate.Rows])
+	}
+	return s.project(down, nil, g, n)
+}
+
+// moe routes each token to its top experts: softmax over the router's
+// logits, the NExpertUse largest kept (renormalised when NormTopK), and
+// the experts' outputs summed with those weights.
+func (s *State) moe(L *layer, h []float32, n int) ([]float32, error) {
+	c := s.m.Config
+	logits, err := s.project(L.router, nil, h, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, n*c.NEmbd)
+	idx := make([]int, c.NExpert)
+	for i := range n {
+		p := logits[i*c.NExpert : (i+1)*c.NExpert]
+		softmaxMasked(p, c.NExpert, 1)
+		for e := range idx {
+			idx[e] = e
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
+		top := idx[:c.NExpertUse]
+		var wsum float32
+		for _, e := range top {
+			wsum += p[e]
+		}
+		hi := h[i*c.NEmbd : (i+1)*c.NEmbd]
+		for _, e := range top {
+			y, err := s.ffn(L.gateExp[e], L.upExp[e], L.downExp[e], hi, 1)
+			if err != nil {
+				return nil, err
+			}
+			w := p[e]
+			if c.NormTopK {
+				w /= wsum
+			}
+			for j, v := range y {
+				out[i*c.NEmbd+j] += w * v
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,216 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/smeltlm/smelt/gguf"
+	"github.com/smeltlm/smelt/kernels"
+	"github.com/smeltlm/smelt/mmap"
+	"github.com/smeltlm/smelt/model/tokenizer"
+)
+
+// Model is a loaded model: hyperparameters, tokenizer, and weights viewed
+// in place in the mapped file (norms and biases dequantized to float32).
+type Model struct {
+	Config Config
+	Tok    *tokenizer.Tokenizer
+	File   *gguf.Model
+	Map    *mmap.Map
+	Pool   *kernels.Pool
+
+	embd    kernels.Matrix // (vocab, n_embd)
+	outNorm []float32      // (n_embd)
+	out     kernels.Matrix // (vocab, n_embd); the embedding when tied
+	layers  []layer
+}
+
+// layer holds one transformer block's weights. Shapes are (rows, cols) of
+// the product W·x: rows outputs from cols inputs.
+type layer struct {
+	attnNorm       []float32      // (n_embd)
+	wq, wk, wv, wo kernels.Matrix // (n_head·d, n_embd), (n_kv·d, n_embd) ×2, (n_embd, n_head·d)
+	bq, bk, bv     []float32      // biases (qwen2), or nil
+	qNorm, kNorm   []float32      // (d) per-head RMS norms (qwen3), or nil
+	ffnNorm        []float32      // (n_embd)
+	gate, up, down kernels.Matrix // dense FFN: (n_ff, n_embd) ×2, (n_embd, n_ff)
+	router         kernels.Matrix // MoE: (n_expert, n_embd)
+	gateExp        []kernels.Matrix
+	upExp          []kernels.Matrix
+	downExp        []kernels.Matrix
+}
+
+// Options configure Load.
+type Options struct {
+	Threads int       // worker threads (0: one per core)
+	Mmap    mmap.Mode // how weights reach memory (default: shared mapping)
+}
+
+// Load opens a GGUF model file (or the first of a split set).
+func Load(path string, opts Options) (*Model, error) {
+	f, err := gguf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ConfigFrom(f.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenizer.New(f.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	mp, err := mmap.OpenModel(f, mmap.Options{Mode: opts.Mmap})
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Config: cfg, Tok: tok, File: f, Map: mp, Pool: kernels.NewPool(opts.Threads)}
+	if err := m.bind(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// Close releases the pool and the mapping.
+func (m *Model) Close() error {
+	m.Pool.Close()
+	return m.Map.Close()
+}
+
+// VocabSize returns the number of logits per token.
+func (m *Model) VocabSize() int { return m.embd.Rows }
+
+func (m *Model) bind() error {
+	c := &m.Config
+	b := binder{m: m}
+	m.embd = b.matrix(tokEmbd, -1, c.NEmbd)
+	m.outNorm = b.vector(outputNorm, c.NEmbd)
+	if _, ok := m.File.Tensor(output); ok {
+		m.out = b.matrix(output, m.embd.Rows, c.NEmbd)
+	} else {
+		c.TiedOutput = true
+		m.out = m.embd
+	}
+	m.layers = make([]layer, c.NLayer)
+	qDim, kDim, vDim := c.NHead*c.HeadDim, c.NHeadKV*c.HeadDim, c.NHeadKV*c.HeadDimV
+	for l := range m.layers {
+		L := &m.layers[l]
+		name := func(s string) string { return layerTensor(l, s) }
+		L.attnNorm = b.vector(name(attnNorm), c.NEmbd)
+		L.wq = b.matrix(name(attnQ), qDim, c.NEmbd)
+		L.wk = b.matrix(name(attnK), kDim, c.NEmbd)
+		L.wv = b.matrix(name(attnV), vDim, c.NEmbd)
+		L.wo = b.matrix(name(attnOut), c.NEmbd, c.NHead*c.HeadDimV)
+		if c.QKVBias {
+			L.bq, L.bk, L.bv = b.vector(name(attnQBias), qDim), b.vector(name(attnKBias), kDim), b.vector(name(attnVBias), vDim)
+		}
+		if c.QKNorm {
+			L.qNorm, L.kNorm = b.vector(name(attnQNorm), c.HeadDim), b.vector(name(attnKNorm), c.HeadDim)
+		}
+		L.ffnNorm = b.vector(name(ffnNorm), c.NEmbd)
+		if c.NExpert > 0 {
+			L.router = b.matrix(name(ffnGateInp), c.NExpert, c.NEmbd)
+			L.gateExp = b.experts(name(ffnGateExp), c.NFFExpert, c.NEmbd, c.NExpert)
+			L.upExp = b.experts(name(ffnUpExp), c.NFFExpert, c.NEmbd, c.NExpert)
+			L.downExp = b.experts(name(ffnDownExp), c.NEmbd, c.NFFExpert, c.NExpert)
+		} else {
+			L.gate = b.matrix(name(ffnGate), c.NFF, c.NEmbd)
+			L.up = b.matrix(name(ffnUp), c.NFF, c.NEmbd)
+			L.down = b.matrix(name(ffnDown), c.NEmbd, c.NFF)
+		}
+	}
+	return b.err
+}
+
+// binder looks tensors up and checks their shapes, keeping the first error.
+type binder struct {
+	m   *Model
+	err error
+}
+
+func (b *binder) fail(format string, args ...any) {
+	if b.err == nil {
+		b.err = fmt.Errorf("model: "+format, args...)
+	}
+}
+
+func (b *binder) tensor(name string, dims ...int) (*gguf.TensorInfo, []byte) {
+	ti, ok := b.m.File.Tensor(name)
+	if !ok {
+		b.fail("tensor %s is missing", name)
+		return nil, nil
+	}
+	if len(ti.Dims) != len(dims) {
+		b.fail("tensor %s has shape %v, want %d dimensions", name, ti.Dims, len(dims))
+		return nil, nil
+	}
+	for i, d := range dims {
+		if d >= 0 && ti.Dims[i] != uint64(d) {
+			b.fail("tensor %s has shape %v, want %v", name, ti.Dims, dims)
+			return nil, nil
+		}
+	}
+	data, err := b.m.Map.View(name)
+	if err != nil {
+		b.fail("%v", err)
+		return nil, nil
+	}
+	return ti, data
+}
+
+// matrix binds a (rows, cols) weight; rows < 0 takes any.
+func (b *binder) matrix(name string, rows, cols int) kernels.Matrix {
+	ti, data := b.tensor(name, cols, rows)
+	if ti == nil {
+		return kernels.Matrix{}
+	}
+	return kernels.Matrix{Type: ti.Type, Rows: int(ti.Dims[1]), Cols: cols, Data: data}
+}
+
+// experts binds a 3-D expert tensor as one (rows, cols) matrix per expert.
+func (b *binder) experts(name string, rows, cols, n int) []kernels.Matrix {
+	ti, data := b.tensor(name, cols, rows, n)
+	if ti == nil {
+		return nil
+	}
+	size := len(data) / n
+	out := make([]kernels.Matrix, n)
+	for e := range out {
+		out[e] = kernels.Matrix{Type: ti.Type, Rows: rows, Cols: cols, Data: data[e*size : (e+1)*size]}
+	}
+	return out
+}
+
+// vector binds a 1-D tensor, dequantized to float32.
+func (b *binder) vector(name string, n int) []float32 {
+	ti, data := b.tensor(name, n)
+	if ti == nil {
+		return nil
+	}
+	tr, err := kernels.For(ti.Type)
+	if err != nil {
+		b.fail("tensor %s: %v", name, err)
+		return nil
+	}
+	out := make([]float32, n)
+	tr.Dequantize(out, data)
+	return out
+}
+
+// embed writes the embedding rows of tokens into x (n × n_embd).
+func (m *Model) embed(x []float32, tokens []int32) error {
+	tr, err := kernels.For(m.embd.Type)
+	if err != nil {
+		return err
+	}
+	rb, _ := m.embd.RowBytes()
+	d := m.Config.NEmbd
+	for i, t := range tokens {
+		if t < 0 || int(t) >= m.embd.Rows {
+			return fmt.Errorf("model: token %d out of range (vocabulary %d)", t, m.embd.Rows)
+		}
+		tr.Dequantize(x[i*d:(i+1)*d], m.embd.Data[int(t)*rb:(int(t)+1)*rb])
+	}
+	return nil
+}
+

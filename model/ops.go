@@ -1,0 +1,155 @@
+package model
+
+import (
+	"math"
+)
+
+// The element-wise operations of the forward pass, each computed as
+// ggml-cpu computes it.
+
+// rmsNorm writes x / sqrt(mean(x²) + eps) · w, the sum of squares in
+// float64 as ggml_compute_forward_rms_norm keeps it.
+func rmsNorm(dst, x, w []float32, eps float32) {
+	var sum float64
+	for _, v := range x {
+		sum += float64(v * v)
+	}
+	mean := float32(sum / float64(len(x)))
+	scale := 1 / float32(math.Sqrt(float64(mean+eps)))
+	for i, v := range x {
+		dst[i] = v * scale * w[i]
+	}
+}
+
+func fma32(a, b, c float32) float32 {
+	return float32(math.FMA(float64(a), float64(b), float64(c)))
+}
+
+// expf is the C library's expf (correctly rounded here).
+func expf(x float32) float32 { return float32(math.Exp(float64(x))) }
+
+// vexpf is ggml's AVX-512 ggml_v_expf, lane by lane: a polynomial after
+// range reduction, at most 1.5 ulp from exp; ggml's softmax and SiLU use it
+// on every full group of 16 values, so the same is done here.
+func vexpf(x float32) float32 {
+	const r = 0x1.8p23
+	z := fma32(x, 0x1.715476p+0, r)
+	n := z - r
+	b := fma32(-n, 0x1.7f7d1cp-20, fma32(-n, 0x1.62e4p-1, x))
+	u := b * b
+	j := fma32(fma32(fma32(0x1.0e4020p-7, b, 0x1.573e2ep-5), u, fma32(0x1.555e66p-3, b, 0x1.fffdb6p-2)),
+		u, fma32(0x1.ffffecp-1, b, 1))
+	if !(abs32(n) <= 192) { // also true for NaN, as _CMP_GT_OQ is not
+		if n <= 0 {
+			return 0
+		}
+		if n > 0 {
+			return float32(math.Inf(1))
+		}
+	}
+	return float32(math.Ldexp(float64(j), int(n))) // VSCALEFPS: one rounding
+}
+
+func abs32(x float32) float32 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// swiglu writes silu(x)·g, 16 at a time with vexpf, the tail with expf,
+// as ggml_vec_swiglu_f32 does.
+func swiglu(dst, x, g []float32) {
+	n := len(x)
+	full := n &^ 15
+	for i := range full {
+		dst[i] = x[i] / (1 + vexpf(0-x[i])) * g[i]
+	}
+	for i := full; i < n; i++ {
+		dst[i] = x[i] / (1 + expf(-x[i])) * g[i]
+	}
+}
+
+// ropeCache fills cos/sin for one position as ggml_rope_cache_init does:
+// theta starts at the position and is multiplied by base^(-2/dims) for
+// each pair, in float32.
+func ropeCache(cos, sin []float32, pos int, dims int, base, freqScale float32) {
+	thetaScale := float32(math.Pow(float64(base), -2/float64(dims)))
+	theta := float32(pos)
+	for i := 0; i < dims/2; i++ {
+		t := freqScale * theta
+		cos[i] = float32(math.Cos(float64(t)))
+		sin[i] = float32(math.Sin(float64(t)))
+		theta *= thetaScale
+	}
+}
+
+// rope rotates the first dims values of one head: pairs (2i, 2i+1), or with
+// neox pairs (i, i+dims/2).
+func rope(x []float32, dims int, neox bool, cos, sin []float32) {
+	for i := 0; i < dims/2; i++ {
+		a, b := 2*i, 2*i+1
+		if neox {
+			a, b = i, i+dims/2
+		}
+		x0, x1 := x[a], x[b]
+		x[a] = float32(x0*cos[i]) - float32(x1*sin[i])
+		x[b] = float32(x0*sin[i]) + float32(x1*cos[i])
+	}
+}
+
+// softmaxMasked is ggml's soft_max over a padded row: scores[:valid] are
+// scaled, the rest masked (−inf). exp runs 16 at a time with vexpf, each
+// group summed in _mm512_reduce_add_ps order into a float64, the tail with
+// expf; then everything is multiplied by float32(1/sum).
+func softmaxMasked(p []float32, valid int, scale float32) {
+	negInf := float32(math.Inf(-1))
+	max := negInf
+	for i := range p {
+		if i < valid {
+			p[i] *= scale
+		} else {
+			p[i] = negInf
+		}
+		if p[i] > max {
+			max = p[i]
+		}
+	}
+	var sum float64
+	full := len(p) &^ 15
+	for i := 0; i < full; i += 16 {
+		var v [16]float32
+		for l := range v {
+			v[l] = vexpf(p[i+l] - max)
+			p[i+l] = v[l]
+		}
+		sum += float64(reduce16(&v))
+	}
+	for i := full; i < len(p); i++ {
+		p[i] = expf(p[i] - max)
+		sum += float64(p[i])
+	}
+	inv := float32(1 / sum)
+	for i := range p {
+		p[i] *= inv
+	}
+}
+
+// reduce16 is _mm512_reduce_add_ps: halves, quarters, then pairs.
+func reduce16(v *[16]float32) float32 {
+	var h [8]float32
+	for l := range 8 {
+		h[l] = v[8+l] + v[l]
+	}
+	var q [4]float32
+	for l := range 4 {
+		q[l] = h[4+l] + h[l]
+	}
+	return (q[0] + q[2]) + (q[1] + q[3])
+}
+
+func addInto(dst, x []float32) {
+	for i, v := range x {
+		dst[i] += v
+	}
+}
