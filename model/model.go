@@ -213,4 +213,3 @@ func (m *Model) embed(x []float32, tokens []int32) error {
 	}
 	return nil
 }
-
