@@ -22,27 +22,62 @@ const kvPad = 32
 // (n_kv·d_v, n_ctx) f16 rows, as llama.cpp stores them without flash
 // attention; both start zeroed.
 type State struct {
-	m    *Model
-	nCtx int
-	pos  int
-	k, v [][]byte
-	f16  *kernels.Traits
+	m      *Model
+	nCtx   int
+	pos    int
+	k, v   [][]byte
+	kvType gguf.Type       // f16 (default) or f32
+	esize  int             // bytes per cached value
+	dot    *kernels.Traits // the kvType dot: Q·K and P·V
 }
 
 // ErrContextFull is returned when a batch does not fit in the context.
 var ErrContextFull = errors.New("model: context is full")
 
-// NewState allocates a KV cache of nCtx positions (rounded up to kvPad).
+// NewState allocates an F16 KV cache of nCtx positions (rounded up to
+// kvPad), llama.cpp's default.
 func (m *Model) NewState(nCtx int) *State {
-	nCtx = (nCtx + kvPad - 1) / kvPad * kvPad
-	c := m.Config
-	s := &State{m: m, nCtx: nCtx, k: make([][]byte, c.NLayer), v: make([][]byte, c.NLayer)}
-	for l := range c.NLayer {
-		s.k[l] = make([]byte, 2*nCtx*c.NHeadKV*c.HeadDim)
-		s.v[l] = make([]byte, 2*nCtx*c.NHeadKV*c.HeadDimV)
-	}
-	s.f16, _ = kernels.For(gguf.TypeF16)
+	s, _ := m.NewStateKV(nCtx, gguf.TypeF16)
 	return s
+}
+
+// NewStateKV allocates a KV cache whose values are f16 or f32.
+func (m *Model) NewStateKV(nCtx int, kvType gguf.Type) (*State, error) {
+	if kvType != gguf.TypeF16 && kvType != gguf.TypeF32 {
+		return nil, fmt.Errorf("model: KV cache type %s is not supported (f16, f32)", kvType)
+	}
+	nCtx = (max(nCtx, 1) + kvPad - 1) / kvPad * kvPad
+	c := m.Config
+	s := &State{m: m, nCtx: nCtx, k: make([][]byte, c.NLayer), v: make([][]byte, c.NLayer), kvType: kvType, esize: 2}
+	if kvType == gguf.TypeF32 {
+		s.esize = 4
+	}
+	for l := range c.NLayer {
+		s.k[l] = make([]byte, s.esize*nCtx*c.NHeadKV*c.HeadDim)
+		s.v[l] = make([]byte, s.esize*nCtx*c.NHeadKV*c.HeadDimV)
+	}
+	s.dot, _ = kernels.For(kvType)
+	return s, nil
+}
+
+// KVBytes returns the size of the KV cache.
+func (s *State) KVBytes() int {
+	n := 0
+	for l := range s.k {
+		n += len(s.k[l]) + len(s.v[l])
+	}
+	return n
+}
+
+// put stores values in the cache's element type.
+func (s *State) put(dst []byte, x []float32) {
+	if s.esize == 4 {
+		for i, v := range x {
+			binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(v))
+		}
+		return
+	}
+	putF16(dst, x)
 }
 
 // Pos returns the number of tokens evaluated so far.
@@ -162,9 +197,10 @@ func (s *State) attention(l int, L *layer, h []float32, n int) ([]float32, error
 			}
 			rope(kh, c.RopeDims, c.RopeNeox, cos, sin)
 		}
-		putF16(s.k[l][2*pos*kRow:2*(pos+1)*kRow], k[i*kRow:(i+1)*kRow])
+		e := s.esize
+		s.put(s.k[l][e*pos*kRow:e*(pos+1)*kRow], k[i*kRow:(i+1)*kRow])
 		for j := range c.NHeadKV * dv {
-			binary.LittleEndian.PutUint16(s.v[l][2*(j*s.nCtx+pos):], tensor.F32ToF16(v[i*c.NHeadKV*dv+j]))
+			s.put(s.v[l][e*(j*s.nCtx+pos):], v[i*c.NHeadKV*dv+j:i*c.NHeadKV*dv+j+1])
 		}
 	}
 	// The attended length: all cached cells, padded, masked past each token.
@@ -172,24 +208,27 @@ func (s *State) attention(l int, L *layer, h []float32, n int) ([]float32, error
 	scale := 1 / float32(math.Sqrt(float64(d)))
 	group := c.NHead / c.NHeadKV
 	out := make([]float32, n*c.NHead*dv)
+	e := s.esize
 	s.m.Pool.Run(n*c.NHead, func(lo, hi int) {
-		qf := make([]byte, 2*d)
+		// Q and the attention weights take the cache's type for their
+		// products, as ggml converts src1 to the vec_dot type of src0.
+		qf := make([]byte, e*d)
 		p := make([]float32, nKV)
-		pf := make([]byte, 2*nKV)
+		pf := make([]byte, e*nKV)
 		for job := lo; job < hi; job++ {
 			i, hd := job/c.NHead, job%c.NHead
 			kvh := hd / group
-			putF16(qf, q[i*c.NHead*d+hd*d:i*c.NHead*d+(hd+1)*d])
+			s.put(qf, q[i*c.NHead*d+hd*d:i*c.NHead*d+(hd+1)*d])
 			valid := s.pos + i + 1
 			for t := range valid {
-				p[t] = s.f16.Dot(s.k[l][2*(t*kRow+kvh*d):2*(t*kRow+(kvh+1)*d)], qf)
+				p[t] = s.dot.Dot(s.k[l][e*(t*kRow+kvh*d):e*(t*kRow+(kvh+1)*d)], qf)
 			}
 			softmaxMasked(p, valid, scale)
-			putF16(pf, p)
+			s.put(pf, p)
 			o := out[i*c.NHead*dv+hd*dv : i*c.NHead*dv+(hd+1)*dv]
 			for j := range dv {
 				row := (kvh*dv + j) * s.nCtx
-				o[j] = s.f16.Dot(s.v[l][2*row:2*(row+nKV)], pf)
+				o[j] = s.dot.Dot(s.v[l][e*row:e*(row+nKV)], pf)
 			}
 		}
 	})

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/smeltlm/smelt/gguf"
 )
 
 const shared = "../../shared"
@@ -210,5 +212,34 @@ func TestReferenceGreedy(t *testing.T) {
 				t.Errorf("only %d greedy tokens equal, need %d", same, need)
 			}
 		})
+	}
+}
+
+// TestKVF32 runs the f32 llama model with an F32 KV cache: logits stay
+// within the float target of llama.cpp's (which used F16).
+func TestKVF32(t *testing.T) {
+	m, r := loadReference(t, "llama-spm4k-f32")
+	s, err := m.NewStateKV(64, gguf.TypeF32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Eval(r.PromptIDs, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	for i := range r.PromptIDs {
+		kl, _ := compareLogits(r.logits[i*r.NVocab:(i+1)*r.NVocab], all[i*r.NVocab:(i+1)*r.NVocab])
+		worst = max(worst, kl)
+	}
+	t.Logf("F32 KV cache: max KL %.2e against llama.cpp's F16-cache logits", worst)
+	if worst > 1e-4 {
+		t.Errorf("KL %.2e", worst)
+	}
+	if _, err := m.NewStateKV(64, gguf.TypeQ8_0); err == nil {
+		t.Error("q8_0 KV cache accepted")
+	}
+	if _, err := s.Eval(make([]int32, 40), false); err == nil {
+		t.Error("overflowing the context was accepted")
 	}
 }
