@@ -19,6 +19,8 @@ type Options struct {
 	Threads int
 	// NoMmap reads the weights into memory instead of mapping the file.
 	NoMmap bool
+	// Progress, if set, reports loading in bytes done of total.
+	Progress func(done, total int64)
 }
 
 // Model is a loaded GGUF model, safe to share between sessions that run
@@ -33,7 +35,7 @@ func Load(path string, opts Options) (*Model, error) {
 	if opts.NoMmap {
 		mode = mmap.ModeRead
 	}
-	m, err := model.Load(path, model.Options{Threads: opts.Threads, Mmap: mode})
+	m, err := model.Load(path, model.Options{Threads: opts.Threads, Mmap: mode, Progress: opts.Progress})
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,10 @@ type Options struct {
 	Workers int
 	// KeepSource makes Moved keep the source pages (no reclaim).
 	KeepSource bool
+	// Progress, if set, is called as tensor bytes are read (ModeRead) or
+	// mapped, with the bytes done and the total; calls may come from
+	// several goroutines but never run at the same time.
+	Progress func(done, total int64)
 }
 
 // Region names a tensor's bytes: Size bytes at Offset in file File.
@@ -197,6 +201,7 @@ func Open(paths []string, regions []Region, opts Options) (_ *Map, err error) {
 	if opts.Mode == ModeRead {
 		return m, m.readAll()
 	}
+	defer m.reportDone()
 	for _, fl := range m.files {
 		if fl.data, err = sysMap(fl.f, fl.size, opts.Mode == ModePrivate); err != nil {
 			return nil, fmt.Errorf("mmap: mapping %s: %w", fl.f.Name(), err)
@@ -229,6 +234,11 @@ func (m *Map) readAll() error {
 	jobs := make(chan int)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
+	var progress sync.Mutex
+	var done, total int64
+	for _, t := range m.ts {
+		total += t.region.Size
+	}
 	for range workers {
 		wg.Go(func() {
 			var first error
@@ -243,6 +253,12 @@ func (m *Map) readAll() error {
 					continue
 				}
 				t.buf = buf
+				if m.opts.Progress != nil {
+					progress.Lock()
+					done += t.region.Size
+					m.opts.Progress(done, total)
+					progress.Unlock()
+				}
 			}
 			errs <- first
 		})
@@ -259,6 +275,19 @@ func (m *Map) readAll() error {
 		}
 	}
 	return nil
+}
+
+// reportDone tells Progress that a mapping is complete (mapping is instant:
+// pages arrive as they are first read).
+func (m *Map) reportDone() {
+	if m.opts.Progress == nil {
+		return
+	}
+	var total int64
+	for _, t := range m.ts {
+		total += t.region.Size
+	}
+	m.opts.Progress(total, total)
 }
 
 // Mode returns the mode the Map was opened with.

@@ -41,8 +41,9 @@ type layer struct {
 
 // Options configure Load.
 type Options struct {
-	Threads int       // worker threads (0: one per core)
-	Mmap    mmap.Mode // how weights reach memory (default: shared mapping)
+	Threads  int                     // worker threads (0: one per core)
+	Mmap     mmap.Mode               // how weights reach memory (default: shared mapping)
+	Progress func(done, total int64) // load progress in bytes, if set
 }
 
 // Load opens a GGUF model file (or the first of a split set).
@@ -59,7 +60,7 @@ func Load(path string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	mp, err := mmap.OpenModel(f, mmap.Options{Mode: opts.Mmap})
+	mp, err := mmap.OpenModel(f, mmap.Options{Mode: opts.Mmap, Progress: opts.Progress})
 	if err != nil {
 		return nil, err
 	}

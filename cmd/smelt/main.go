@@ -1,5 +1,6 @@
 // Command smelt runs and inspects GGUF language models.
 //
+//	smelt run -m MODEL.gguf -p PROMPT [-n N] [--temp T] [-t THREADS] [-c CTX]
 //	smelt inspect MODEL.gguf [--json] [--array N]
 //
 // Run "smelt help" for the list of commands.
@@ -23,6 +24,7 @@ type command struct {
 }
 
 var commands = []command{
+	{"run", "generate text from a prompt", runRun},
 	{"inspect", "print a GGUF file's header, metadata and tensors", runInspect},
 }
 

@@ -109,3 +109,39 @@ func TestInspectErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestRunGreedy(t *testing.T) {
+	p := sharedModel(t, "stories260k-f32.gguf")
+	code, out, errOut := runCLI("run", "-m", p, "-p", "Once upon a time", "-n", "32", "--temp", "0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := "Once upon a time, there was a little girl named Lily. She loved to play outside in the park."; !strings.HasPrefix(out, want) {
+		t.Errorf("output %q does not start with %q", out, want)
+	}
+	// Sampling with a seed is repeatable.
+	args := []string{"run", "-m", p, "-p", "Once upon a time", "-n", "16", "--temp", "0.9", "--seed", "7", "--no-echo"}
+	_, a, _ := runCLI(args...)
+	_, b, _ := runCLI(args...)
+	if a != b || a == "" {
+		t.Errorf("same seed gave %q and %q", a, b)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"run", "-p", "hi"}, 2, "-m MODEL is required"},
+		{[]string{"run", "-m", "/nonexistent.gguf", "-p", "hi"}, 1, "no such file"},
+		{[]string{"run", "-m", "x", "--temp", "warm"}, 2, "invalid value"},
+	}
+	for _, tc := range cases {
+		code, _, errOut := runCLI(tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+}
