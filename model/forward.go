@@ -13,9 +13,11 @@ import (
 )
 
 // kvPad is the granularity of the attended cache length: llama.cpp pads the
-// cache view to 32 cells (masked), which fixes the summation order of the
-// attention dots, so the same is done here.
-const kvPad = 32
+// cache view to 256 cells (masked). The length decides the summation order
+// of the attention dots (ggml's f16 dot sums fewer than 64 values in a
+// scalar tail), so the same padding is used here: with it, llama.cpp's
+// token-by-token logits are reproduced bit for bit on most reference models.
+const kvPad = 256
 
 // State is one sequence being evaluated: the KV cache and the position.
 // K is stored per layer as (n_ctx, n_kv·d) f16 rows, V transposed as

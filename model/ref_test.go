@@ -239,7 +239,7 @@ func TestKVF32(t *testing.T) {
 	if _, err := m.NewStateKV(64, gguf.TypeQ8_0); err == nil {
 		t.Error("q8_0 KV cache accepted")
 	}
-	if _, err := s.Eval(make([]int32, 40), false); err == nil {
+	if _, err := s.Eval(make([]int32, s.Context()), false); err == nil {
 		t.Error("overflowing the context was accepted")
 	}
 }
