@@ -150,12 +150,12 @@ func argmaxMargin(l []float32) (int32, float32) {
 
 // knownGreedyDivergence lists the models whose greedy continuation leaves
 // llama.cpp's before the 16 tokens the issue asks for, with the count that
-// does match (a floor, so regressions still fail). Their prompt logits
-// match to KL < 1e-12, and the continuation is the same whether the prompt
-// is evaluated as a batch or token by token, so the difference is in how
-// the reference run generated (e.g. llama.cpp's flash attention or
-// repacked q4_K/q6_K kernels), amplified by these random-weight models'
-// small logit margins (0.017 and 0.055 at the divergence). Open.
+// does match (a floor, so regressions still fail). Their 35 prompt logits
+// are bit-identical to llama.cpp's, and the continuation is the same under
+// every configuration tried (token by token or as a batch, tinyBLAS-order
+// batched attention, ggml's flash attention), so the reference generation
+// ran in some way the reference data does not show. Their logit margins at
+// the divergence are 0.017 and 0.055. Open.
 var knownGreedyDivergence = map[string]int{"llama-spm4k-q4_k_m": 6, "llama-spm4k-q6_k": 3}
 
 // TestReferenceGreedy decodes greedily after each reference prompt and
