@@ -21,9 +21,17 @@ type Config struct {
 	NCtxTrain  int // context length the model was trained with
 	NormEps    float32
 	RopeBase   float32
-	RopeScale  float32 // frequency scale (1/factor for linear scaling)
+	RopeScale  float32 // frequency scale (1/factor for linear and YaRN scaling)
 	RopeDims   int     // leading dimensions of each head that rotate
 	RopeNeox   bool    // rotate (i, i+d/2) pairs instead of (2i, 2i+1)
+	// YaRN (rope.scaling.type "yarn"): ExtFactor 1 mixes extrapolated and
+	// interpolated angles between the correction dims; AttnFactor scales
+	// cos and sin; OrigCtx is the context the scaling is relative to.
+	YarnExtFactor  float32
+	YarnAttnFactor float32
+	YarnBetaFast   float32
+	YarnBetaSlow   float32
+	YarnOrigCtx    int
 	NExpert    int     // MoE experts per layer (0: dense)
 	NExpertUse int     // experts per token
 	NFFExpert  int     // expert feed-forward width
@@ -112,13 +120,29 @@ func ConfigFrom(md *gguf.Metadata) (Config, error) {
 	if v, err := md.Float32(md.ArchKey("rope.freq_base")); err == nil {
 		c.RopeBase = v
 	}
+	c.YarnAttnFactor, c.YarnBetaFast, c.YarnBetaSlow, c.YarnOrigCtx = 1, 32, 1, c.NCtxTrain
 	if kind, err := md.String(md.ArchKey("rope.scaling.type")); err == nil && kind != "none" {
-		if kind != "linear" {
-			return c, fmt.Errorf("model: rope scaling %q is not supported yet", kind)
+		if kind != "linear" && kind != "yarn" {
+			return c, fmt.Errorf("model: rope scaling %q is not supported (none, linear, yarn)", kind)
 		}
 		if f, err := md.Float32(md.ArchKey("rope.scaling.factor")); err == nil && f > 0 {
 			c.RopeScale = 1 / f
 		}
+		if kind == "yarn" {
+			c.YarnExtFactor = 1
+			if v, err := md.Float32(md.ArchKey("rope.scaling.attn_factor")); err == nil && v > 0 {
+				c.YarnAttnFactor = v
+			}
+			opt("rope.scaling.original_context_length", &c.YarnOrigCtx)
+			if v, err := md.Float32(md.ArchKey("rope.scaling.yarn_beta_fast")); err == nil && v > 0 {
+				c.YarnBetaFast = v
+			}
+			if v, err := md.Float32(md.ArchKey("rope.scaling.yarn_beta_slow")); err == nil && v > 0 {
+				c.YarnBetaSlow = v
+			}
+		}
+	} else if f, err := md.Float32(md.ArchKey("rope.scale_linear")); err == nil && f > 0 {
+		c.RopeScale = 1 / f // older files
 	}
 	if a.moe {
 		opt("expert_count", &c.NExpert)
@@ -140,6 +164,7 @@ const (
 	tokEmbd    = "token_embd.weight"
 	outputNorm = "output_norm.weight"
 	output     = "output.weight"
+	ropeFreqs  = "rope_freqs.weight" // per-pair frequency divisors (llama 3.1)
 )
 
 // layerTensor names a per-layer tensor: blk.N.<suffix>.

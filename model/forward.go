@@ -184,7 +184,7 @@ func (s *State) attention(l int, L *layer, h []float32, n int) ([]float32, error
 	kRow := c.NHeadKV * d
 	for i := range n {
 		pos := s.pos + i
-		ropeCache(cos, sin, pos, c.RopeDims, c.RopeBase, c.RopeScale)
+		ropeCache(cos, sin, pos, s.m.rope)
 		for hd := range c.NHead {
 			qh := q[i*c.NHead*d+hd*d : i*c.NHead*d+(hd+1)*d]
 			if L.qNorm != nil {

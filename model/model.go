@@ -22,6 +22,7 @@ type Model struct {
 	outNorm []float32      // (n_embd)
 	out     kernels.Matrix // (vocab, n_embd); the embedding when tied
 	layers  []layer
+	rope    ropeParams
 }
 
 // layer holds one transformer block's weights. Shapes are (rows, cols) of
@@ -92,6 +93,11 @@ func (m *Model) bind() error {
 		c.TiedOutput = true
 		m.out = m.embd
 	}
+	var freqFactors []float32
+	if _, ok := m.File.Tensor(ropeFreqs); ok {
+		freqFactors = b.vector(ropeFreqs, c.RopeDims/2)
+	}
+	m.rope = newRopeParams(*c, freqFactors)
 	m.layers = make([]layer, c.NLayer)
 	qDim, kDim, vDim := c.NHead*c.HeadDim, c.NHeadKV*c.HeadDim, c.NHeadKV*c.HeadDimV
 	for l := range m.layers {

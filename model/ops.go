@@ -70,16 +70,64 @@ func swiglu(dst, x, g []float32) {
 	}
 }
 
-// ropeCache fills cos/sin for one position as ggml_rope_cache_init does:
-// theta starts at the position and is multiplied by base^(-2/dims) for
-// each pair, in float32.
-func ropeCache(cos, sin []float32, pos int, dims int, base, freqScale float32) {
-	thetaScale := float32(math.Pow(float64(base), -2/float64(dims)))
+// ropeParams are the inputs of ggml's rope beyond the position.
+type ropeParams struct {
+	dims        int
+	base        float32
+	freqScale   float32
+	extFactor   float32    // YaRN mix (0: off)
+	attnFactor  float32    // scales cos and sin
+	corrDims    [2]float32 // YaRN correction range
+	freqFactors []float32  // per-pair divisors of theta, or nil
+}
+
+func newRopeParams(c Config, freqFactors []float32) ropeParams {
+	p := ropeParams{dims: c.RopeDims, base: c.RopeBase, freqScale: c.RopeScale, extFactor: c.YarnExtFactor,
+		attnFactor: c.YarnAttnFactor, freqFactors: freqFactors}
+	if p.attnFactor == 0 {
+		p.attnFactor = 1
+	}
+	if p.extFactor != 0 {
+		p.corrDims = yarnCorrDims(c.RopeDims, c.YarnOrigCtx, c.RopeBase, c.YarnBetaFast, c.YarnBetaSlow)
+	}
+	return p
+}
+
+// yarnCorrDims is ggml_rope_yarn_corr_dims: the pair indices where
+// rotations complete beta_fast and beta_slow turns over the original
+// context.
+func yarnCorrDims(dims, origCtx int, base, betaFast, betaSlow float32) [2]float32 {
+	corr := func(rot float32) float32 {
+		return float32(dims) * float32(math.Log(float64(float32(origCtx)/(rot*2*math.Pi)))) / (2 * float32(math.Log(float64(base))))
+	}
+	start := float32(math.Floor(float64(corr(betaFast))))
+	end := float32(math.Ceil(float64(corr(betaSlow))))
+	return [2]float32{max(0, start), min(float32(dims-1), end)}
+}
+
+// ropeCache fills cos/sin for one position as ggml_rope_cache_init and
+// rope_yarn do: theta starts at the position and is multiplied by
+// base^(-2/dims) for each pair, in float32; with YaRN the angle mixes the
+// interpolated and extrapolated values and the magnitude grows by
+// 1 + 0.1·ln(1/freqScale).
+func ropeCache(cos, sin []float32, pos int, p ropeParams) {
+	thetaScale := float32(math.Pow(float64(p.base), -2/float64(p.dims)))
 	theta := float32(pos)
-	for i := 0; i < dims/2; i++ {
-		t := freqScale * theta
-		cos[i] = float32(math.Cos(float64(t)))
-		sin[i] = float32(math.Sin(float64(t)))
+	for i := 0; i < p.dims/2; i++ {
+		extrap := theta
+		if p.freqFactors != nil {
+			extrap = theta / p.freqFactors[i]
+		}
+		t := p.freqScale * extrap
+		mscale := p.attnFactor
+		if p.extFactor != 0 {
+			y := (float32(i) - p.corrDims[0]) / max(0.001, p.corrDims[1]-p.corrDims[0])
+			mix := (1 - min(1, max(0, y))) * p.extFactor
+			t = t*(1-mix) + extrap*mix
+			mscale *= 1 + 0.1*float32(math.Log(float64(1/p.freqScale)))
+		}
+		cos[i] = float32(math.Cos(float64(t))) * mscale
+		sin[i] = float32(math.Sin(float64(t))) * mscale
 		theta *= thetaScale
 	}
 }
