@@ -10,20 +10,20 @@ import (
 // Config holds an architecture's hyperparameters, read from GGUF metadata
 // (keys prefixed with general.architecture, as llama.cpp names them).
 type Config struct {
-	Arch       string
-	NLayer     int
-	NEmbd      int // model width
-	NHead      int // query heads
-	NHeadKV    int // key/value heads (GQA when fewer than NHead)
-	HeadDim    int // per-head width of Q and K
-	HeadDimV   int // per-head width of V
-	NFF        int // feed-forward width (dense layers)
-	NCtxTrain  int // context length the model was trained with
-	NormEps    float32
-	RopeBase   float32
-	RopeScale  float32 // frequency scale (1/factor for linear and YaRN scaling)
-	RopeDims   int     // leading dimensions of each head that rotate
-	RopeNeox   bool    // rotate (i, i+d/2) pairs instead of (2i, 2i+1)
+	Arch      string
+	NLayer    int
+	NEmbd     int // model width
+	NHead     int // query heads
+	NHeadKV   int // key/value heads (GQA when fewer than NHead)
+	HeadDim   int // per-head width of Q and K
+	HeadDimV  int // per-head width of V
+	NFF       int // feed-forward width (dense layers)
+	NCtxTrain int // context length the model was trained with
+	NormEps   float32
+	RopeBase  float32
+	RopeScale float32 // frequency scale (1/factor for linear and YaRN scaling)
+	RopeDims  int     // leading dimensions of each head that rotate
+	RopeNeox  bool    // rotate (i, i+d/2) pairs instead of (2i, 2i+1)
 	// YaRN (rope.scaling.type "yarn"): ExtFactor 1 mixes extrapolated and
 	// interpolated angles between the correction dims; AttnFactor scales
 	// cos and sin; OrigCtx is the context the scaling is relative to.
@@ -32,13 +32,13 @@ type Config struct {
 	YarnBetaFast   float32
 	YarnBetaSlow   float32
 	YarnOrigCtx    int
-	NExpert    int     // MoE experts per layer (0: dense)
-	NExpertUse int     // experts per token
-	NFFExpert  int     // expert feed-forward width
-	NormTopK   bool    // renormalise the chosen experts' weights
-	QKNorm     bool    // RMS-normalise each Q and K head (qwen3)
-	QKVBias    bool    // Q, K, V projections carry biases (qwen2)
-	TiedOutput bool    // no output.weight: the embedding matrix is reused
+	NExpert        int  // MoE experts per layer (0: dense)
+	NExpertUse     int  // experts per token
+	NFFExpert      int  // expert feed-forward width
+	NormTopK       bool // renormalise the chosen experts' weights
+	QKNorm         bool // RMS-normalise each Q and K head (qwen3)
+	QKVBias        bool // Q, K, V projections carry biases (qwen2)
+	TiedOutput     bool // no output.weight: the embedding matrix is reused
 }
 
 // arch describes what differs between architectures; everything else is
