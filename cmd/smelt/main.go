@@ -1,6 +1,7 @@
 // Command smelt runs and inspects GGUF language models.
 //
 //	smelt run -m MODEL.gguf -p PROMPT [-n N] [--temp T] [-t THREADS] [-c CTX]
+//	smelt bench -m MODEL.gguf [-p 512] [-n 128] [-r 5] [-t 1,2] [-o md|json]
 //	smelt inspect MODEL.gguf [--json] [--array N]
 //
 // Run "smelt help" for the list of commands.
@@ -25,6 +26,7 @@ type command struct {
 
 var commands = []command{
 	{"run", "generate text from a prompt", runRun},
+	{"bench", "measure prompt and generation speed (like llama-bench)", runBench},
 	{"inspect", "print a GGUF file's header, metadata and tensors", runInspect},
 }
 

@@ -145,3 +145,18 @@ func TestRunErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchCLI(t *testing.T) {
+	p := sharedModel(t, "stories260k-f32.gguf")
+	code, out, errOut := runCLI("bench", "-m", p, "-p", "16", "-n", "4", "-r", "1", "-t", "1", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rs []map[string]any
+	if err := json.Unmarshal([]byte(out), &rs); err != nil || len(rs) != 2 || rs[0]["test"] != "pp16" {
+		t.Errorf("json %v: %s", err, out)
+	}
+	if code, _, errOut := runCLI("bench", "-m", p, "-t", "zero"); code != 2 || !strings.Contains(errOut, "bad thread count") {
+		t.Errorf("bad -t: exit %d %q", code, errOut)
+	}
+}
