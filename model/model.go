@@ -53,6 +53,9 @@ func Load(path string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(f.Tensors) == 0 {
+		return nil, fmt.Errorf("model: %s holds no tensors (a vocabulary-only file?)", path)
+	}
 	cfg, err := ConfigFrom(f.Metadata)
 	if err != nil {
 		return nil, err
