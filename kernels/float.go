@@ -22,15 +22,7 @@ func (a *lanes64) reduce() float32 {
 	for l := range 16 {
 		v[l] = (a[l] + a[32+l]) + (a[16+l] + a[48+l])
 	}
-	var h [8]float32
-	for l := range 8 {
-		h[l] = v[8+l] + v[l]
-	}
-	var q [4]float32
-	for l := range 4 {
-		q[l] = h[4+l] + h[l]
-	}
-	return (q[0] + q[2]) + (q[1] + q[3])
+	return ReduceAdd16(&v)
 }
 
 // floatDot is the AVX-512 dot of two float rows of n elements; load
@@ -135,15 +127,16 @@ func dotBF16Generic(x, y []byte) float32 {
 			}
 		}
 	}
-	sum := float64(reduce16(&c1)) + float64(reduce16(&c2))
+	sum := float64(ReduceAdd16(&c1)) + float64(ReduceAdd16(&c2))
 	for ; i < n; i++ {
 		sum += float64(bf16At(x, i) * bf16At(y, i))
 	}
 	return float32(sum)
 }
 
-// reduce16 is _mm512_reduce_add_ps.
-func reduce16(v *[16]float32) float32 {
+// ReduceAdd16 sums 16 floats in the order of _mm512_reduce_add_ps (GCC):
+// upper half onto lower, then quarters, then lanes 0+2 and 1+3.
+func ReduceAdd16(v *[16]float32) float32 {
 	var h [8]float32
 	for l := range 8 {
 		h[l] = v[8+l] + v[l]

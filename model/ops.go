@@ -2,6 +2,8 @@ package model
 
 import (
 	"math"
+
+	"github.com/smeltlm/smelt/kernels"
 )
 
 // The element-wise operations of the forward pass, each computed as
@@ -171,7 +173,7 @@ func softmaxMasked(p []float32, valid int, scale float32) {
 			v[l] = vexpf(p[i+l] - max)
 			p[i+l] = v[l]
 		}
-		sum += float64(reduce16(&v))
+		sum += float64(kernels.ReduceAdd16(&v))
 	}
 	for i := full; i < len(p); i++ {
 		p[i] = expf(p[i] - max)
@@ -181,19 +183,6 @@ func softmaxMasked(p []float32, valid int, scale float32) {
 	for i := range p {
 		p[i] *= inv
 	}
-}
-
-// reduce16 is _mm512_reduce_add_ps: halves, quarters, then pairs.
-func reduce16(v *[16]float32) float32 {
-	var h [8]float32
-	for l := range 8 {
-		h[l] = v[8+l] + v[l]
-	}
-	var q [4]float32
-	for l := range 4 {
-		q[l] = h[4+l] + h[l]
-	}
-	return (q[0] + q[2]) + (q[1] + q[3])
 }
 
 func addInto(dst, x []float32) {

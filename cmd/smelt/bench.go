@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +19,7 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func runBench(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlags("bench", "smelt bench -m MODEL [-m MODEL…] [-p 512] [-n 128] [-r 5] [-t 1,2] [-o md|json]", stdout)
 	var models listFlag
 	fs.Var(&models, "m", "model file (repeat for several)")
 	pp := fs.Int("p", 512, "prompt tokens per pp test (-1: skip pp)")
@@ -32,15 +29,7 @@ func runBench(args []string, stdout io.Writer) error {
 	batch := fs.Int("b", 0, "prompt batch size (0: whole prompt)")
 	noMmap := fs.Bool("no-mmap", false, "read weights instead of mapping")
 	format := fs.String("o", "md", "output: md or json")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: smelt bench -m MODEL [-m MODEL…] [-p 512] [-n 128] [-r 5] [-t 1,2] [-o md|json]")
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-	}
 	if _, err := parseArgs(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-		}
 		return err
 	}
 	if len(models) == 0 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -14,20 +13,11 @@ import (
 )
 
 func runInspect(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlags("inspect", "smelt inspect MODEL.gguf [--json] [--array N]", stdout)
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	maxArray := fs.Int("array", 5, "array elements to show per key (-1: all)")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: smelt inspect MODEL.gguf [--json] [--array N]")
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-	}
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		if err == flag.ErrHelp {
-			fs.Usage()
-		}
 		return err
 	}
 	if len(pos) != 1 {

@@ -81,6 +81,20 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
+// newFlags returns a command's flag set: errors are returned, not printed,
+// and -h prints usage (one line) and the flags to out.
+func newFlags(name, usage string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintln(out, "usage: "+usage)
+		fs.SetOutput(out)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
 // parseArgs parses flags wherever they stand among the positional
 // arguments ("smelt inspect m.gguf --json" as well as "--json m.gguf").
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -88,6 +102,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
 				return nil, err
 			}
 			return nil, fmt.Errorf("%w: %v", errUsage, err)

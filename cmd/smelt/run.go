@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -17,8 +16,7 @@ import (
 )
 
 func runRun(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlags("run", "smelt run -m MODEL -p PROMPT [flags]", stdout)
 	d := sample.Defaults
 	modelPath := fs.String("m", "", "model file (GGUF)")
 	prompt := fs.String("p", "", "prompt")
@@ -40,15 +38,7 @@ func runRun(args []string, stdout io.Writer) error {
 	noMmap := fs.Bool("no-mmap", false, "read the weights into memory instead of mapping the file")
 	special := fs.Bool("special", false, "parse special-token text in the prompt")
 	noEcho := fs.Bool("no-echo", false, "do not print the prompt before the generated text")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: smelt run -m MODEL -p PROMPT [flags]")
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-	}
 	if _, err := parseArgs(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-		}
 		return err
 	}
 	if *modelPath == "" {

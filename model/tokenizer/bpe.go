@@ -46,25 +46,6 @@ type bpeBigram struct {
 	text        string
 }
 
-// bpeQueue pops the lowest rank first, then the leftmost pair.
-type bpeQueue []bpeBigram
-
-func (q bpeQueue) Len() int { return len(q) }
-func (q bpeQueue) Less(i, j int) bool {
-	if q[i].rank != q[j].rank {
-		return q[i].rank < q[j].rank
-	}
-	return q[i].left < q[j].left
-}
-func (q bpeQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *bpeQueue) Push(x any)   { *q = append(*q, x.(bpeBigram)) }
-func (q *bpeQueue) Pop() any {
-	old := *q
-	x := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return x
-}
-
 // encodeBPE tokenizes one text fragment (no special tokens in it).
 func (t *Tokenizer) encodeBPE(text string, out []int32) []int32 {
 	runes := []rune(text) // invalid bytes become U+FFFD, as in llama.cpp
@@ -100,21 +81,27 @@ func (t *Tokenizer) mergeWord(word string, out []int32) []int32 {
 	}
 	syms[len(syms)-1].next = -1
 	text := func(i int) string { return word[syms[i].start : syms[i].start+syms[i].n] }
-	var q bpeQueue
+	// Lowest rank first, then the leftmost pair.
+	q := &queue[bpeBigram]{less: func(a, b bpeBigram) bool {
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		return a.left < b.left
+	}}
 	add := func(l, r int) {
 		if l < 0 || r < 0 {
 			return
 		}
 		lt, rt := text(l), text(r)
 		if rank, ok := t.ranks[lt+" "+rt]; ok {
-			heap.Push(&q, bpeBigram{left: l, right: r, rank: rank, text: lt + rt})
+			heap.Push(q, bpeBigram{left: l, right: r, rank: rank, text: lt + rt})
 		}
 	}
 	for i := 1; i < len(syms); i++ {
 		add(i-1, i)
 	}
 	for q.Len() > 0 {
-		b := heap.Pop(&q).(bpeBigram)
+		b := heap.Pop(q).(bpeBigram)
 		l, r := &syms[b.left], &syms[b.right]
 		if l.n == 0 || r.n == 0 || text(b.left)+text(b.right) != b.text {
 			continue // outdated: one side has merged since
@@ -142,4 +129,20 @@ func (t *Tokenizer) mergeWord(word string, out []int32) []int32 {
 		}
 	}
 	return out
+}
+
+// queue is a binary heap of T ordered by less (container/heap's interface).
+type queue[T any] struct {
+	items []T
+	less  func(a, b T) bool
+}
+
+func (q *queue[T]) Len() int           { return len(q.items) }
+func (q *queue[T]) Less(i, j int) bool { return q.less(q.items[i], q.items[j]) }
+func (q *queue[T]) Swap(i, j int)      { q.items[i], q.items[j] = q.items[j], q.items[i] }
+func (q *queue[T]) Push(x any)         { q.items = append(q.items, x.(T)) }
+func (q *queue[T]) Pop() any {
+	x := q.items[len(q.items)-1]
+	q.items = q.items[:len(q.items)-1]
+	return x
 }

@@ -101,21 +101,28 @@ func (s runes) whitespaceRun(pos int) (end int, ok bool) {
 	return pos, false
 }
 
+// words collects word lengths as a splitter advances: emit(end) closes the
+// word that runs from the last end to this one.
+type words struct {
+	lens []int
+	prev int
+}
+
+func (w *words) emit(end int) {
+	if end > w.prev {
+		w.lens = append(w.lens, end-w.prev)
+	}
+	w.prev = end
+}
+
 func splitLlama3(r []rune, maxDigits int) []int {
 	s := runes(r)
-	var out []int
-	prev := 0
-	emit := func(end int) {
-		if end > prev {
-			out = append(out, end-prev)
-		}
-		prev = end
-	}
+	var w words
 	for pos := 0; pos < len(s); {
 		c := s[pos]
 		if n := s.contraction(pos, true); n > 0 {
 			pos += n
-			emit(pos)
+			w.emit(pos)
 			continue
 		}
 		// [^\r\n\p{L}\p{N}]?\p{L}+
@@ -124,7 +131,7 @@ func splitLlama3(r []rune, maxDigits int) []int {
 			for s.letter(pos) {
 				pos++
 			}
-			emit(pos)
+			w.emit(pos)
 			continue
 		}
 		// \p{N}{1,maxDigits}
@@ -132,11 +139,11 @@ func splitLlama3(r []rune, maxDigits int) []int {
 			start := pos
 			for s.number(pos) {
 				if pos++; pos-start >= maxDigits {
-					emit(pos)
+					w.emit(pos)
 					start = pos
 				}
 			}
-			emit(pos)
+			w.emit(pos)
 			continue
 		}
 		// ' ?[^\s\p{L}\p{N}]+[\r\n]*'
@@ -152,7 +159,7 @@ func splitLlama3(r []rune, maxDigits int) []int {
 			for s.at(pos) == '\r' || s.at(pos) == '\n' {
 				pos++
 			}
-			emit(pos)
+			w.emit(pos)
 			continue
 		}
 		// \s*[\r\n]+ : through the last \r or \n of the whitespace run.
@@ -164,35 +171,28 @@ func splitLlama3(r []rune, maxDigits int) []int {
 		}
 		if lastNL > 0 {
 			pos = lastNL
-			emit(pos)
+			w.emit(pos)
 			continue
 		}
 		if end, ok := s.whitespaceRun(pos); ok {
 			pos = end
-			emit(pos)
+			w.emit(pos)
 			continue
 		}
 		pos++
-		emit(pos)
+		w.emit(pos)
 	}
-	return out
+	return w.lens
 }
 
 func splitGPT2(r []rune) []int {
 	s := runes(r)
-	var out []int
-	prev := 0
-	emit := func(end int) {
-		if end > prev {
-			out = append(out, end-prev)
-		}
-		prev = end
-	}
+	var w words
 	for pos := 0; pos < len(s); {
 		c := s[pos]
 		if n := s.contraction(pos, false); n > 0 {
 			pos += n
-			emit(pos)
+			w.emit(pos)
 			continue
 		}
 		next := pos
@@ -209,19 +209,19 @@ func splitGPT2(r []rune) []int {
 				break
 			}
 		}
-		if pos != prev {
-			emit(pos)
+		if pos != w.prev {
+			w.emit(pos)
 			continue
 		}
 		if end, ok := s.whitespaceRun(pos); ok {
 			pos = end
-			emit(pos)
+			w.emit(pos)
 			continue
 		}
 		pos++
-		emit(pos)
+		w.emit(pos)
 	}
-	return out
+	return w.lens
 }
 
 // splitDefault is llama.cpp's default BPE pre-tokenizer, four patterns

@@ -14,25 +14,6 @@ type spmBigram struct {
 	size        int
 }
 
-// spmQueue pops the highest score first, then the leftmost pair.
-type spmQueue []spmBigram
-
-func (q spmQueue) Len() int { return len(q) }
-func (q spmQueue) Less(i, j int) bool {
-	if q[i].score != q[j].score {
-		return q[i].score > q[j].score
-	}
-	return q[i].left < q[j].left
-}
-func (q spmQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *spmQueue) Push(x any)   { *q = append(*q, x.(spmBigram)) }
-func (q *spmQueue) Pop() any {
-	old := *q
-	x := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return x
-}
-
 // encodeSPM tokenizes one fragment as llama.cpp's SPM tokenizer does:
 // spaces become ▁, characters are merged pairwise by the score of the
 // merged piece, and pieces that are not tokens fall back to their merge
@@ -52,21 +33,27 @@ func (t *Tokenizer) encodeSPM(text string, out []int32) []int32 {
 	}
 	syms[len(syms)-1].next = -1
 	piece := func(l, r int) string { return text[syms[l].start : syms[l].start+syms[l].n+syms[r].n] }
-	var q spmQueue
+	// Highest score first, then the leftmost pair.
+	q := &queue[spmBigram]{less: func(a, b spmBigram) bool {
+		if a.score != b.score {
+			return a.score > b.score
+		}
+		return a.left < b.left
+	}}
 	add := func(l, r int) {
 		if l < 0 || r < 0 {
 			return
 		}
 		s := piece(l, r)
 		if id, ok := t.ids[s]; ok {
-			heap.Push(&q, spmBigram{left: l, right: r, score: t.scores[id], size: len(s)})
+			heap.Push(q, spmBigram{left: l, right: r, score: t.scores[id], size: len(s)})
 		}
 	}
 	for i := 1; i < len(syms); i++ {
 		add(i-1, i)
 	}
 	for q.Len() > 0 {
-		b := heap.Pop(&q).(spmBigram)
+		b := heap.Pop(q).(spmBigram)
 		l, r := &syms[b.left], &syms[b.right]
 		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
 			continue // outdated: one side has merged since
