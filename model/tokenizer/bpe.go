@@ -106,14 +106,9 @@ func (t *Tokenizer) mergeWord(word string, out []int32) []int32 {
 		if l.n == 0 || r.n == 0 || text(b.left)+text(b.right) != b.text {
 			continue // outdated: one side has merged since
 		}
-		l.n += r.n
-		r.n = 0
-		l.next = r.next
-		if r.next >= 0 {
-			syms[r.next].prev = b.left
-		}
-		add(l.prev, b.left)
-		add(b.left, l.next)
+		mergeRight(syms, b.left, b.right)
+		add(syms[b.left].prev, b.left)
+		add(b.left, syms[b.left].next)
 	}
 	for i := 0; i != -1; i = syms[i].next {
 		s := text(i)
@@ -129,6 +124,18 @@ func (t *Tokenizer) mergeWord(word string, out []int32) []int32 {
 		}
 	}
 	return out
+}
+
+// mergeRight joins symbol i with its right neighbour j: i grows to cover
+// both and j is emptied and unlinked.
+func mergeRight(syms []symbol, i, j int) {
+	l, r := &syms[i], &syms[j]
+	l.n += r.n
+	r.n = 0
+	l.next = r.next
+	if r.next >= 0 {
+		syms[r.next].prev = i
+	}
 }
 
 // queue is a binary heap of T ordered by less (container/heap's interface).

@@ -58,14 +58,9 @@ func (t *Tokenizer) encodeSPM(text string, out []int32) []int32 {
 		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
 			continue // outdated: one side has merged since
 		}
-		l.n += r.n
-		r.n = 0
-		l.next = r.next
-		if r.next >= 0 {
-			syms[r.next].prev = b.left
-		}
-		add(l.prev, b.left)
-		add(b.left, l.next)
+		mergeRight(syms, b.left, b.right)
+		add(syms[b.left].prev, b.left)
+		add(b.left, syms[b.left].next)
 	}
 	// Every merged piece is a token; a piece that is not is a single
 	// character outside the vocabulary and falls back to its bytes.
