@@ -13,7 +13,20 @@ var benchTypes = []gguf.Type{gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.Typ
 	gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeQ8_0, gguf.TypeQ2_K, gguf.TypeQ3_K, gguf.TypeQ4_K, gguf.TypeQ5_K,
 	gguf.TypeQ6_K, gguf.TypeIQ4_NL, gguf.TypeIQ4_XS, gguf.TypeMXFP4, gguf.TypeTQ1_0, gguf.TypeTQ2_0}
 
-// BenchmarkDot measures one row dot of 4096 elements; bytes are weight bytes.
+// asmTypes have an assembly dot on this build and CPU.
+var asmTypes = map[gguf.Type]bool{gguf.TypeQ4_0: true, gguf.TypeQ8_0: true}
+
+// levels lists the implementations to measure for a type: always the Go
+// twin, and the assembly where there is one.
+func levels(ty gguf.Type) []string {
+	if asmTypes[ty] && Level() != "generic" {
+		return []string{"generic", Level()}
+	}
+	return []string{"generic"}
+}
+
+// BenchmarkDot measures one row dot of 4096 elements on each implementation;
+// bytes are weight bytes.
 func BenchmarkDot(b *testing.B) {
 	const n = 4096
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -24,15 +37,20 @@ func BenchmarkDot(b *testing.B) {
 			b.Fatal(err)
 		}
 		tr, _ := For(ty)
-		b.Run(fmt.Sprintf("%s/generic/n=%d", ty, n), func(b *testing.B) {
-			b.SetBytes(int64(len(m.Data)))
-			var sink float32
-			for b.Loop() {
-				sink += tr.Dot(m.Data, xq)
-			}
-			_ = sink
-			b.ReportMetric(float64(len(m.Data))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
-		})
+		for _, level := range levels(ty) {
+			b.Run(fmt.Sprintf("%s/%s/n=%d", ty, level, n), func(b *testing.B) {
+				if level == "generic" {
+					defer forceGeneric()()
+				}
+				b.SetBytes(int64(len(m.Data)))
+				var sink float32
+				for b.Loop() {
+					sink += tr.Dot(m.Data, xq)
+				}
+				_ = sink
+				b.ReportMetric(float64(len(m.Data))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
+		}
 	}
 }
 
@@ -45,18 +63,23 @@ func BenchmarkMatVec(b *testing.B) {
 	dst := make([]float32, rows)
 	for _, ty := range benchTypes {
 		m, _ := quantizedMatrix(b, ty, rows, cols, rng)
-		for _, threads := range []int{1, 0} {
-			p := NewPool(threads)
-			b.Run(fmt.Sprintf("%s/generic/%dx%d/t=%d", ty, rows, cols, p.Threads()), func(b *testing.B) {
-				b.SetBytes(int64(len(m.Data)))
-				for b.Loop() {
-					if err := p.MatVec(dst, m, x); err != nil {
-						b.Fatal(err)
+		for _, level := range levels(ty) {
+			for _, threads := range []int{1, 0} {
+				p := NewPool(threads)
+				b.Run(fmt.Sprintf("%s/%s/%dx%d/t=%d", ty, level, rows, cols, p.Threads()), func(b *testing.B) {
+					if level == "generic" {
+						defer forceGeneric()()
 					}
-				}
-				b.ReportMetric(float64(len(m.Data))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
-			})
-			p.Close()
+					b.SetBytes(int64(len(m.Data)))
+					for b.Loop() {
+						if err := p.MatVec(dst, m, x); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(len(m.Data))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+				})
+				p.Close()
+			}
 		}
 	}
 }

@@ -63,7 +63,7 @@ func dotter[X, Y tensor.Block](f func([]X, []Y) float32) func(x, y []byte) float
 func init() {
 	register(&Traits{Type: gguf.TypeQ4_0, VecDotType: gguf.TypeQ8_0,
 		Dequantize: dequantizer(dequantizeQ4_0Generic), Quantize: quantizer(quantizeQ4_0Generic),
-		Dot: dotter(dotQ4_0Q8_0Generic)})
+		Dot: dotter(dotQ4_0Q8_0)})
 	register(&Traits{Type: gguf.TypeQ4_1, VecDotType: gguf.TypeQ8_1,
 		Dequantize: dequantizer(dequantizeQ4_1Generic), Quantize: quantizer(quantizeQ4_1Generic),
 		Dot: dotter(dotQ4_1Q8_1Generic)})
@@ -75,7 +75,7 @@ func init() {
 		Dot: dotter(dotQ5_1Q8_1Generic)})
 	register(&Traits{Type: gguf.TypeQ8_0, VecDotType: gguf.TypeQ8_0,
 		Dequantize: dequantizer(dequantizeQ8_0Generic), Quantize: quantizer(quantizeQ8_0Generic),
-		QuantizeAct: quantizer(quantizeActQ8_0Generic), Dot: dotter(dotQ8_0Q8_0Generic)})
+		QuantizeAct: quantizer(quantizeActQ8_0Generic), Dot: dotter(dotQ8_0Q8_0)})
 	register(&Traits{Type: gguf.TypeQ8_1, VecDotType: gguf.TypeQ8_1,
 		Dequantize: dequantizer(dequantizeQ8_1Generic), Quantize: quantizer(quantizeQ8_1Generic),
 		QuantizeAct: quantizer(quantizeActQ8_1Generic)})

@@ -1,0 +1,120 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// TestAVX2Exercised fails where the CPU has the features but the kernels
+// would not use them.
+func TestAVX2Exercised(t *testing.T) {
+	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.F16C) && Level() != "avx2" {
+		t.Fatalf("CPU has AVX2/FMA3/F16C but the level is %s", Level())
+	}
+	if Level() != "avx2" {
+		t.Skip("no AVX2 on this CPU: the generic kernels are in use")
+	}
+}
+
+// randomBlocks fills n blocks of size bytes at offset off of a fresh buffer:
+// a random f16 scale (sometimes 0, NaN or ±Inf), then random bytes with
+// the extremes over-represented.
+func randomBlocks(rng *rand.Rand, n, size, off int) []byte {
+	buf := make([]byte, off+n*size+64)
+	b := buf[off : off+n*size]
+	for i := range n {
+		blk := b[i*size : (i+1)*size]
+		var d uint16
+		switch rng.IntN(40) {
+		case 0:
+			d = 0
+		case 1:
+			d = 0x7e00 // NaN
+		case 2:
+			d = 0x7c00 // +Inf
+		default:
+			d = uint16(rng.IntN(0x7800)) | uint16(rng.IntN(2))<<15
+		}
+		blk[0], blk[1] = byte(d), byte(d>>8)
+		for j := 2; j < size; j++ {
+			switch rng.IntN(8) {
+			case 0:
+				blk[j] = 0x80
+			case 1:
+				blk[j] = 0x7f
+			default:
+				blk[j] = byte(rng.Uint32())
+			}
+		}
+	}
+	return b
+}
+
+func sameFloat(a, b float32) bool {
+	return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b)
+}
+
+// TestDotAVX2MatchesGeneric checks each assembly dot against its Go twin,
+// bit for bit, over block counts 0..101 (odd and even) and byte offsets
+// 0..3 of the inputs.
+func TestDotAVX2MatchesGeneric(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(21, 22))
+	kernelsUnderTest := []struct {
+		name   string
+		xsize  int
+		asm    func(x, y unsafe.Pointer, n int) float32
+		native func(x, y []byte) float32
+	}{
+		{"q8_0", 34, dotQ8_0Q8_0AVX2, func(x, y []byte) float32 {
+			return dotQ8_0Q8_0Generic(blocks[blockQ8_0](x), blocks[blockQ8_0](y))
+		}},
+		{"q4_0", 18, dotQ4_0Q8_0AVX2, func(x, y []byte) float32 {
+			return dotQ4_0Q8_0Generic(blocks[blockQ4_0](x), blocks[blockQ8_0](y))
+		}},
+	}
+	for _, k := range kernelsUnderTest {
+		for _, n := range []int{0, 1, 2, 3, 7, 31, 32, 33, 101} {
+			for off := range 4 {
+				for trial := range 20 {
+					x := randomBlocks(rng, n, k.xsize, off)
+					y := randomBlocks(rng, n, 34, (off+trial)%4)
+					want := k.native(x, y)
+					var got float32
+					if n > 0 {
+						got = k.asm(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), n)
+					}
+					if !sameFloat(got, want) {
+						t.Fatalf("%s n=%d offset %d: avx2 %v (%#x), generic %v (%#x)", k.name, n, off, got, math.Float32bits(got), want, math.Float32bits(want))
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDispatch runs the table's dots with the assembly forced off: the
+// results must not change.
+func TestDispatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	x := randomBlocks(rng, 64, 34, 0)
+	y := randomBlocks(rng, 64, 34, 0)
+	x4 := randomBlocks(rng, 64, 18, 0)
+	q8, _ := For(8) // q8_0
+	q4, _ := For(2) // q4_0
+	a, b := q8.Dot(x, y), q4.Dot(x4, y)
+	restore := forceGeneric()
+	c, d := q8.Dot(x, y), q4.Dot(x4, y)
+	restore()
+	if !sameFloat(a, c) || !sameFloat(b, d) {
+		t.Errorf("dispatch changes results: %v/%v %v/%v", a, c, b, d)
+	}
+}

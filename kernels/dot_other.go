@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package kernels
+
+const asmCompiled = false
+
+func dotQ8_0Q8_0(x, y []blockQ8_0) float32             { return dotQ8_0Q8_0Generic(x, y) }
+func dotQ4_0Q8_0(x []blockQ4_0, y []blockQ8_0) float32 { return dotQ4_0Q8_0Generic(x, y) }
