@@ -28,7 +28,7 @@ func (a *lanes8) fma(d float32, x, y *[32]int8) {
 // y == −128 (random signs would defeat branch prediction).
 func mul8(x, y int8) int32 {
 	p := int32(x) * int32(y)
-	e := int32(y) + 128                         // 0 only for y == −128
+	e := int32(y) + 128                       // 0 only for y == −128
 	m := (int32(x) >> 31) & ^((e | -e) >> 31) // −1 when x < 0 and y == −128
 	return (p ^ m) - m
 }
