@@ -227,10 +227,14 @@ func (s *State) attention(l int, L *layer, h []float32, n int) ([]float32, error
 			}
 			softmaxMasked(p, valid, scale)
 			s.put(pf, p)
+			// Past the valid positions the weights are exact zeros, which add
+			// nothing in the dot's 64-element steps: stop after the last step
+			// that holds a valid position (same bits, less work).
+			span := min(nKV, (valid+63)&^63)
 			o := out[i*c.NHead*dv+hd*dv : i*c.NHead*dv+(hd+1)*dv]
 			for j := range dv {
 				row := (kvh*dv + j) * s.nCtx
-				o[j] = s.dot.Dot(s.v[l][e*row:e*(row+nKV)], pf)
+				o[j] = s.dot.Dot(s.v[l][e*row:e*(row+span)], pf[:e*span])
 			}
 		}
 	})
