@@ -9,7 +9,11 @@ import (
 	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
+	"github.com/smeltlm/smelt/tensor"
 )
+
+// F32ToF16 is tensor's conversion, for building test rows.
+var F32ToF16 = tensor.F32ToF16
 
 // TestAVX2Exercised fails where the CPU has the features but the kernels
 // would not use them.
@@ -116,5 +120,62 @@ func TestDispatch(t *testing.T) {
 	restore()
 	if !sameFloat(a, c) || !sameFloat(b, d) {
 		t.Errorf("dispatch changes results: %v/%v %v/%v", a, c, b, d)
+	}
+}
+
+// randomFloatRow returns n values as f16 (size 2) or f32 (size 4) bytes at
+// offset off: mostly normal values, some subnormals, zeros and non-finite.
+func randomFloatRow(rng *rand.Rand, n, size, off int) []byte {
+	buf := make([]byte, off+n*size+64)
+	b := buf[off : off+n*size]
+	for i := range n {
+		v := float32(rng.NormFloat64())
+		switch rng.IntN(200) {
+		case 0:
+			v = float32(math.Inf(1))
+		case 1:
+			v = float32(math.NaN())
+		case 2:
+			v = 0
+		case 3:
+			v = 1e-6 // an f16 subnormal
+		}
+		if size == 2 {
+			h := F32ToF16(v)
+			b[2*i], b[2*i+1] = byte(h), byte(h>>8)
+		} else {
+			u := math.Float32bits(v)
+			b[4*i], b[4*i+1], b[4*i+2], b[4*i+3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+		}
+	}
+	return b
+}
+
+// TestFloatDotAVX2MatchesGeneric compares the f16 and f32 assembly dots
+// with their Go twins, bit for bit, over lengths around the 64-element
+// step and byte offsets 0..3.
+func TestFloatDotAVX2MatchesGeneric(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, size := range []int{2, 4} {
+		for _, n := range []int{0, 1, 63, 64, 65, 127, 128, 129, 256, 1001} {
+			for off := range 4 {
+				for range 10 {
+					x := randomFloatRow(rng, n, size, off)
+					y := randomFloatRow(rng, n, size, (off+1)%4)
+					var got, want float32
+					if size == 2 {
+						got, want = dotF16(x, y), dotF16Generic(x, y)
+					} else {
+						got, want = dotF32(x, y), dotF32Generic(x, y)
+					}
+					if !sameFloat(got, want) {
+						t.Fatalf("f%d n=%d offset %d: avx2 %v, generic %v", 8*size, n, off, got, want)
+					}
+				}
+			}
+		}
 	}
 }

@@ -33,3 +33,49 @@ func dotQ4_0Q8_0(x []blockQ4_0, y []blockQ8_0) float32 {
 	}
 	return dotQ4_0Q8_0Generic(x, y)
 }
+
+// dotF16AVX2 returns, for steps×64 f16 values, the lane-reduced sum that
+// floatDot computes before its tail: 64 float32 lanes, an FMA per lane per
+// step, folded as GGML_F32x16_REDUCE and _mm512_reduce_add_ps.
+//
+//go:noescape
+func dotF16AVX2(x, y unsafe.Pointer, steps int) float32
+
+// dotF32AVX2 is dotF16AVX2 for float32 values.
+//
+//go:noescape
+func dotF32AVX2(x, y unsafe.Pointer, steps int) float32
+
+// floatDotAVX2 runs the whole 64-element steps in assembly and the tail as
+// floatDot does.
+func floatDotAVX2(n int, x, y []byte, asm func(x, y unsafe.Pointer, steps int) float32,
+	load func(dst *[64]float32, src []byte, i, cnt int)) float32 {
+	steps := n / 64
+	var sum float64
+	if steps > 0 {
+		sum = float64(asm(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), steps))
+	}
+	if tail := n - steps*64; tail > 0 {
+		var xs, ys [64]float32
+		load(&xs, x, steps*64, tail)
+		load(&ys, y, steps*64, tail)
+		for l := range tail {
+			sum += float64(xs[l] * ys[l])
+		}
+	}
+	return float32(sum)
+}
+
+func dotF16(x, y []byte) float32 {
+	if hasAVX2 {
+		return floatDotAVX2(len(x)/2, x, y, dotF16AVX2, loadF16)
+	}
+	return dotF16Generic(x, y)
+}
+
+func dotF32(x, y []byte) float32 {
+	if hasAVX2 {
+		return floatDotAVX2(len(x)/4, x, y, dotF32AVX2, loadF32)
+	}
+	return dotF32Generic(x, y)
+}

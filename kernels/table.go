@@ -113,9 +113,9 @@ func init() {
 		Dequantize: dequantizer(dequantizeTQ2_0Generic), Quantize: quantizer(quantizeTQ2_0Generic),
 		Dot: dotter(dotTQ2_0Q8_KGeneric)})
 	register(&Traits{Type: gguf.TypeF32, VecDotType: gguf.TypeF32, Dequantize: dequantizeF32Generic,
-		Quantize: quantizeF32Generic, QuantizeAct: quantizeF32Generic, Dot: dotF32Generic})
+		Quantize: quantizeF32Generic, QuantizeAct: quantizeF32Generic, Dot: dotF32})
 	register(&Traits{Type: gguf.TypeF16, VecDotType: gguf.TypeF16, Dequantize: dequantizeF16Generic,
-		Quantize: quantizeF16Generic, QuantizeAct: quantizeF16Generic, Dot: dotF16Generic})
+		Quantize: quantizeF16Generic, QuantizeAct: quantizeF16Generic, Dot: dotF16})
 	register(&Traits{Type: gguf.TypeBF16, VecDotType: gguf.TypeBF16, Dequantize: dequantizeBF16Generic,
 		Quantize: quantizeBF16Generic, QuantizeAct: quantizeBF16Generic, Dot: dotBF16Generic})
 }
