@@ -179,3 +179,53 @@ func TestFloatDotAVX2MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// randomQ8K fills n q8_K blocks: a float32 scale (sometimes 0 or
+// non-finite), random quants and random bsums.
+func randomQ8K(rng *rand.Rand, n, off int) []byte {
+	buf := make([]byte, off+n*292+64)
+	b := buf[off : off+n*292]
+	for i := range n {
+		blk := b[i*292 : (i+1)*292]
+		for j := range blk {
+			blk[j] = byte(rng.Uint32())
+		}
+		d := float32(rng.NormFloat64() * 0.01)
+		switch rng.IntN(40) {
+		case 0:
+			d = 0
+		case 1:
+			d = float32(math.Inf(-1))
+		}
+		u := math.Float32bits(d)
+		blk[0], blk[1], blk[2], blk[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+	}
+	return b
+}
+
+func TestKQuantDotAVX2MatchesGeneric(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(27, 28))
+	for _, n := range []int{0, 1, 2, 3, 5, 16, 17} {
+		for off := range 4 {
+			for range 20 {
+				x := randomBlocks(rng, n, 144, off)
+				// Both f16 scales random: randomBlocks set the first.
+				for i := range n {
+					x[i*144+2], x[i*144+3] = byte(rng.Uint32()), byte(rng.Uint32()&0x7b)
+				}
+				y := randomQ8K(rng, n, (off+2)%4)
+				want := dotQ4_KQ8_KGeneric(blocks[blockQ4_K](x), blocks[blockQ8_K](y))
+				var got float32
+				if n > 0 {
+					got = dotQ4_KQ8_KAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), n)
+				}
+				if !sameFloat(got, want) {
+					t.Fatalf("q4_K n=%d offset %d: avx2 %v, generic %v", n, off, got, want)
+				}
+			}
+		}
+	}
+}

@@ -79,3 +79,15 @@ func dotF32(x, y []byte) float32 {
 	}
 	return dotF32Generic(x, y)
 }
+
+// dotQ4_KQ8_KAVX2 is dotQ4_KQ8_KGeneric over n super-blocks.
+//
+//go:noescape
+func dotQ4_KQ8_KAVX2(x, y unsafe.Pointer, n int) float32
+
+func dotQ4_KQ8_K(x []blockQ4_K, y []blockQ8_K) float32 {
+	if hasAVX2 && len(x) > 0 {
+		return dotQ4_KQ8_KAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), len(x))
+	}
+	return dotQ4_KQ8_KGeneric(x, y)
+}

@@ -218,3 +218,120 @@ f32done:
 	FDOT_REDUCE
 	MOVSS X0, ret+24(FP)
 	RET
+
+// Q4K_HALF adds, for 64 elements of a q4_K super-block, the low nibbles × y
+// (scale word SHL/2 of X9) and high nibbles × y (word SHH/2) to the lane
+// sums in Y8. Y14 holds 0x0F bytes; Y1..Y5, Y11, Y12 are scratch.
+#define Q4K_HALF(QOFF, YOFF, SHL, SHH) \
+	VPSRLDQ $SHL, X9, X11 \
+	VPBROADCASTW X11, Y11 \
+	VPSRLDQ $SHH, X9, X12 \
+	VPBROADCASTW X12, Y12 \
+	VMOVDQU QOFF(SI), Y1 \
+	VPAND Y14, Y1, Y2 \
+	VPSRLW $4, Y1, Y3 \
+	VPAND Y14, Y3, Y3 \
+	VMOVDQU YOFF(DI), Y4 \
+	VPMADDUBSW Y4, Y2, Y2 \
+	VPMADDWD Y11, Y2, Y2 \
+	VMOVDQU (YOFF+32)(DI), Y5 \
+	VPMADDUBSW Y5, Y3, Y3 \
+	VPMADDWD Y12, Y3, Y3 \
+	VPADDD Y2, Y8, Y8 \
+	VPADDD Y3, Y8, Y8
+
+// func dotQ4_KQ8_KAVX2(x, y unsafe.Pointer, n int) float32
+// dotQ4_KQ8_KGeneric in assembly: per super-block the 6-bit scales and
+// mins are unpacked as ggml does (kmask1..3), the mins meet the pairwise
+// sums of q8_K's bsums in a 4-lane accumulator (X10), and the scaled
+// nibble products form 8 int32 lanes added to Y0 with one FMA.
+TEXT ·dotQ4_KQ8_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS X10, X10, X10
+	VPCMPEQB Y14, Y14, Y14
+	VPSRLW $12, Y14, Y14
+	VPACKUSWB Y14, Y14, Y14 // 32 × 0x0F
+	VPCMPEQD X13, X13, X13
+	VPSLLD $31, X13, X13 // float sign bit
+	TESTQ CX, CX
+	JZ q4kdone
+
+q4kloop:
+	// Scales (AX: 0..3, R11: 4..7) and mins (R10: 0..3, R8: 4..7).
+	MOVL 4(SI), AX
+	MOVL 8(SI), BX
+	MOVL 12(SI), DX
+	MOVL DX, R8
+	SHRL $4, R8
+	ANDL $0x0f0f0f0f, R8
+	MOVL BX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL R9, R8
+	MOVL BX, R10
+	ANDL $0x3f3f3f3f, R10
+	MOVL DX, R11
+	ANDL $0x0f0f0f0f, R11
+	MOVL AX, R12
+	SHRL $6, R12
+	ANDL $0x03030303, R12
+	SHLL $4, R12
+	ORL R12, R11
+	ANDL $0x3f3f3f3f, AX
+
+	// Mins: acc_m += (−y.d·dmin) × (m[2p]·s[2p] + m[2p+1]·s[2p+1]), s[k] = bsums[2k]+bsums[2k+1].
+	VMOVD R10, X1
+	VPINSRD $1, R8, X1, X1
+	VPMOVZXBW X1, X1
+	VMOVDQU 260(DI), X2
+	VMOVDQU 276(DI), X3
+	VPHADDW X3, X2, X2
+	VPMADDWD X2, X1, X1
+	VCVTDQ2PS X1, X1
+	VMOVSS 0(DI), X4 // y.d
+	MOVWLZX 2(SI), R9
+	VMOVD R9, X5
+	VCVTPH2PS X5, X5
+	VMULSS X5, X4, X6
+	VXORPS X13, X6, X6 // −(y.d·dmin), as (−y.d)·dmin
+	VBROADCASTSS X6, X6
+	VFMADD231PS X1, X6, X10
+
+	// d = y.d · x.d in every lane of Y7.
+	MOVWLZX 0(SI), R9
+	VMOVD R9, X5
+	VCVTPH2PS X5, X5
+	VMULSS X5, X4, X7
+	VBROADCASTSS X7, Y7
+
+	// Scales as int16 in X9 (low 8 bytes, zero-extended): scale k is word k.
+	VMOVD AX, X9
+	VPINSRD $1, R11, X9, X9
+	VPMOVZXBW X9, X9
+
+	VPXOR Y8, Y8, Y8
+	Q4K_HALF(16, 4, 0, 2)
+	Q4K_HALF(48, 68, 4, 6)
+	Q4K_HALF(80, 132, 8, 10)
+	Q4K_HALF(112, 196, 12, 14)
+	VCVTDQ2PS Y8, Y8
+	VFMADD231PS Y8, Y7, Y0
+
+	ADDQ $144, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ q4kloop
+
+q4kdone:
+	HSUM
+	VMOVHLPS X10, X10, X1
+	VADDPS X1, X10, X10
+	VMOVSHDUP X10, X1
+	VADDSS X1, X10, X10
+	VADDSS X10, X0, X0
+	MOVSS X0, ret+24(FP)
+	RET

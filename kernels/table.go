@@ -87,7 +87,7 @@ func init() {
 		Dot: dotter(dotQ3_KQ8_KGeneric)})
 	register(&Traits{Type: gguf.TypeQ4_K, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeQ4_KGeneric), Quantize: quantizer(quantizeQ4_KGeneric),
-		Dot: dotter(dotQ4_KQ8_KGeneric)})
+		Dot: dotter(dotQ4_KQ8_K)})
 	register(&Traits{Type: gguf.TypeQ5_K, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeQ5_KGeneric), Quantize: quantizer(quantizeQ5_KGeneric),
 		Dot: dotter(dotQ5_KQ8_KGeneric)})
