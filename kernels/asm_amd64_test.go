@@ -225,6 +225,19 @@ func TestKQuantDotAVX2MatchesGeneric(t *testing.T) {
 				if !sameFloat(got, want) {
 					t.Fatalf("q4_K n=%d offset %d: avx2 %v, generic %v", n, off, got, want)
 				}
+				x6 := randomBlocks(rng, n, 210, off)
+				for i := range n { // the f16 scale is the last field of q6_K
+					blk := x6[i*210 : (i+1)*210]
+					blk[208], blk[209] = blk[0], blk[1]&0x7b
+				}
+				want = dotQ6_KQ8_KGeneric(blocks[blockQ6_K](x6), blocks[blockQ8_K](y))
+				got = 0
+				if n > 0 {
+					got = dotQ6_KQ8_KAVX2(unsafe.Pointer(&x6[0]), unsafe.Pointer(&y[0]), n)
+				}
+				if !sameFloat(got, want) {
+					t.Fatalf("q6_K n=%d offset %d: avx2 %v, generic %v", n, off, got, want)
+				}
 			}
 		}
 	}

@@ -335,3 +335,94 @@ q4kdone:
 	VADDSS X10, X0, X0
 	MOVSS X0, ret+24(FP)
 	RET
+
+// Q6K_CHUNK adds the 32 products of the 6-bit values in Q (0..63, offset
+// 32 removed through y's sum) with y at YOFF, scaled by the int8 scales at
+// SCOFF (first 16 values) and SCOFF+1 (last 16), to the lanes in Y8.
+// Y13 holds 32 in every byte; Y4, Y5, Y6, Y11, Y12, R9, R10 are scratch.
+#define Q6K_CHUNK(Q, YOFF, SCOFF) \
+	VMOVDQU YOFF(DI), Y4 \
+	VPMADDUBSW Y4, Q, Y5 \
+	VPMADDUBSW Y4, Y13, Y6 \
+	VPSUBW Y6, Y5, Y5 \
+	MOVBQSX SCOFF(SI), R9 \
+	MOVBQSX (SCOFF+1)(SI), R10 \
+	VMOVD R9, X11 \
+	VPBROADCASTW X11, Y11 \
+	VMOVD R10, X12 \
+	VPBROADCASTW X12, X12 \
+	VINSERTI128 $1, X12, Y11, Y11 \
+	VPMADDWD Y11, Y5, Y5 \
+	VPADDD Y5, Y8, Y8
+
+// Q6K_HALF handles 128 values: low-nibble planes at QL and QL+32, high-bit
+// plane at QH, activations from YOFF, scales from SCOFF.
+#define Q6K_HALF(QL, QH, YOFF, SCOFF) \
+	VMOVDQU QL(SI), Y1 \
+	VMOVDQU (QL+32)(SI), Y2 \
+	VMOVDQU QH(SI), Y3 \
+	VPAND Y14, Y1, Y9 \
+	VPAND Y15, Y3, Y10 \
+	VPSLLW $4, Y10, Y10 \
+	VPOR Y10, Y9, Y9 \
+	Q6K_CHUNK(Y9, YOFF, SCOFF) \
+	VPAND Y14, Y2, Y9 \
+	VPSRLW $2, Y3, Y10 \
+	VPAND Y15, Y10, Y10 \
+	VPSLLW $4, Y10, Y10 \
+	VPOR Y10, Y9, Y9 \
+	Q6K_CHUNK(Y9, (YOFF+32), (SCOFF+2)) \
+	VPSRLW $4, Y1, Y9 \
+	VPAND Y14, Y9, Y9 \
+	VPSRLW $4, Y3, Y10 \
+	VPAND Y15, Y10, Y10 \
+	VPSLLW $4, Y10, Y10 \
+	VPOR Y10, Y9, Y9 \
+	Q6K_CHUNK(Y9, (YOFF+64), (SCOFF+4)) \
+	VPSRLW $4, Y2, Y9 \
+	VPAND Y14, Y9, Y9 \
+	VPSRLW $6, Y3, Y10 \
+	VPAND Y15, Y10, Y10 \
+	VPSLLW $4, Y10, Y10 \
+	VPOR Y10, Y9, Y9 \
+	Q6K_CHUNK(Y9, (YOFF+96), (SCOFF+6))
+
+// func dotQ6_KQ8_KAVX2(x, y unsafe.Pointer, n int) float32
+// dotQ6_KQ8_KGeneric in assembly: 8 int32 lanes per super-block, one FMA.
+TEXT ·dotQ6_KQ8_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VPCMPEQB Y14, Y14, Y14
+	VPSRLW $12, Y14, Y14
+	VPACKUSWB Y14, Y14, Y14 // 32 × 0x0F
+	VPCMPEQB Y15, Y15, Y15
+	VPSRLW $14, Y15, Y15
+	VPACKUSWB Y15, Y15, Y15 // 32 × 0x03
+	VPCMPEQB Y13, Y13, Y13
+	VPABSB Y13, Y13
+	VPSLLW $5, Y13, Y13 // 32 × 32
+	TESTQ CX, CX
+	JZ q6kdone
+
+q6kloop:
+	MOVWLZX 208(SI), R9
+	VMOVD R9, X5
+	VCVTPH2PS X5, X5
+	VMULSS 0(DI), X5, X7
+	VBROADCASTSS X7, Y7 // d = x.d · y.d
+	VPXOR Y8, Y8, Y8
+	Q6K_HALF(0, 128, 4, 192)
+	Q6K_HALF(64, 160, 132, 200)
+	VCVTDQ2PS Y8, Y8
+	VFMADD231PS Y8, Y7, Y0
+	ADDQ $210, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ q6kloop
+
+q6kdone:
+	HSUM
+	MOVSS X0, ret+24(FP)
+	RET

@@ -93,7 +93,7 @@ func init() {
 		Dot: dotter(dotQ5_KQ8_KGeneric)})
 	register(&Traits{Type: gguf.TypeQ6_K, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeQ6_KGeneric), Quantize: quantizer(quantizeQ6_KGeneric),
-		Dot: dotter(dotQ6_KQ8_KGeneric)})
+		Dot: dotter(dotQ6_KQ8_K)})
 	register(&Traits{Type: gguf.TypeQ8_K, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeQ8_KGeneric), Quantize: quantizer(quantizeQ8_KGeneric),
 		QuantizeAct: quantizer(quantizeQ8_KGeneric)})
