@@ -225,6 +225,18 @@ func TestKQuantDotAVX2MatchesGeneric(t *testing.T) {
 				if !sameFloat(got, want) {
 					t.Fatalf("q4_K n=%d offset %d: avx2 %v, generic %v", n, off, got, want)
 				}
+				x5 := randomBlocks(rng, n, 176, off)
+				for i := range n {
+					x5[i*176+2], x5[i*176+3] = byte(rng.Uint32()), byte(rng.Uint32()&0x7b)
+				}
+				want = dotQ5_KQ8_KGeneric(blocks[blockQ5_K](x5), blocks[blockQ8_K](y))
+				got = 0
+				if n > 0 {
+					got = dotQ5_KQ8_KAVX2(unsafe.Pointer(&x5[0]), unsafe.Pointer(&y[0]), n)
+				}
+				if !sameFloat(got, want) {
+					t.Fatalf("q5_K n=%d offset %d: avx2 %v, generic %v", n, off, got, want)
+				}
 				x6 := randomBlocks(rng, n, 210, off)
 				for i := range n { // the f16 scale is the last field of q6_K
 					blk := x6[i*210 : (i+1)*210]

@@ -103,3 +103,15 @@ func dotQ6_KQ8_K(x []blockQ6_K, y []blockQ8_K) float32 {
 	}
 	return dotQ6_KQ8_KGeneric(x, y)
 }
+
+// dotQ5_KQ8_KAVX2 is dotQ5_KQ8_KGeneric over n super-blocks.
+//
+//go:noescape
+func dotQ5_KQ8_KAVX2(x, y unsafe.Pointer, n int) float32
+
+func dotQ5_KQ8_K(x []blockQ5_K, y []blockQ8_K) float32 {
+	if hasAVX2 && len(x) > 0 {
+		return dotQ5_KQ8_KAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), len(x))
+	}
+	return dotQ5_KQ8_KGeneric(x, y)
+}

@@ -426,3 +426,123 @@ q6kdone:
 	HSUM
 	MOVSS X0, ret+24(FP)
 	RET
+
+// Q5K_HALF is Q4K_HALF with the fifth bits: for values 64j..64j+63 the high
+// bits are bit 2j (low nibbles) and bit 2j+1 (high nibbles) of the qh bytes
+// in Y6. Y15 holds 1 in every byte.
+#define Q5K_HALF(QOFF, YOFF, SHL, SHH, BL, BH) \
+	VPSRLDQ $SHL, X9, X11 \
+	VPBROADCASTW X11, Y11 \
+	VPSRLDQ $SHH, X9, X12 \
+	VPBROADCASTW X12, Y12 \
+	VMOVDQU QOFF(SI), Y1 \
+	VPAND Y14, Y1, Y2 \
+	VPSRLW $4, Y1, Y3 \
+	VPAND Y14, Y3, Y3 \
+	VPSRLW $BL, Y6, Y4 \
+	VPAND Y15, Y4, Y4 \
+	VPSLLW $4, Y4, Y4 \
+	VPOR Y4, Y2, Y2 \
+	VPSRLW $BH, Y6, Y5 \
+	VPAND Y15, Y5, Y5 \
+	VPSLLW $4, Y5, Y5 \
+	VPOR Y5, Y3, Y3 \
+	VMOVDQU YOFF(DI), Y4 \
+	VPMADDUBSW Y4, Y2, Y2 \
+	VPMADDWD Y11, Y2, Y2 \
+	VMOVDQU (YOFF+32)(DI), Y5 \
+	VPMADDUBSW Y5, Y3, Y3 \
+	VPMADDWD Y12, Y3, Y3 \
+	VPADDD Y2, Y8, Y8 \
+	VPADDD Y3, Y8, Y8
+
+// func dotQ5_KQ8_KAVX2(x, y unsafe.Pointer, n int) float32
+// dotQ5_KQ8_KGeneric in assembly: as q4_K, with the fifth bit from qh and
+// the mins summed to one integer, added to a scalar with one FMA (X10).
+TEXT ·dotQ5_KQ8_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VPCMPEQB Y14, Y14, Y14
+	VPSRLW $12, Y14, Y14
+	VPACKUSWB Y14, Y14, Y14 // 32 × 0x0F
+	VPCMPEQB Y15, Y15, Y15
+	VPABSB Y15, Y15 // 32 × 1
+	VPCMPEQD X13, X13, X13
+	VPSLLD $31, X13, X13 // float sign bit
+	VXORPS X10, X10, X10 // summs
+	TESTQ CX, CX
+	JZ q5kdone
+
+q5kloop:
+	MOVL 4(SI), AX
+	MOVL 8(SI), BX
+	MOVL 12(SI), DX
+	MOVL DX, R8
+	SHRL $4, R8
+	ANDL $0x0f0f0f0f, R8
+	MOVL BX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL R9, R8
+	MOVL BX, R10
+	ANDL $0x3f3f3f3f, R10
+	MOVL DX, R11
+	ANDL $0x0f0f0f0f, R11
+	MOVL AX, R12
+	SHRL $6, R12
+	ANDL $0x03030303, R12
+	SHLL $4, R12
+	ORL R12, R11
+	ANDL $0x3f3f3f3f, AX
+
+	// summs += (−y.d·dmin) × Σ_p (m[2p]·s[2p] + m[2p+1]·s[2p+1]).
+	VMOVD R10, X1
+	VPINSRD $1, R8, X1, X1
+	VPMOVZXBW X1, X1
+	VMOVDQU 260(DI), X2
+	VMOVDQU 276(DI), X3
+	VPHADDW X3, X2, X2
+	VPMADDWD X2, X1, X1
+	VPHADDD X1, X1, X1
+	VPHADDD X1, X1, X1
+	VCVTDQ2PS X1, X1
+	VMOVSS 0(DI), X4 // y.d
+	MOVWLZX 2(SI), R9
+	VMOVD R9, X5
+	VCVTPH2PS X5, X5
+	VMULSS X5, X4, X6
+	VXORPS X13, X6, X6 // (−y.d)·dmin
+	VFMADD231SS X1, X6, X10
+
+	MOVWLZX 0(SI), R9
+	VMOVD R9, X5
+	VCVTPH2PS X5, X5
+	VMULSS X5, X4, X7
+	VBROADCASTSS X7, Y7 // d = y.d · x.d
+
+	VMOVD AX, X9
+	VPINSRD $1, R11, X9, X9
+	VPMOVZXBW X9, X9 // the 8 scales as int16
+	VMOVDQU 16(SI), Y6 // qh
+
+	VPXOR Y8, Y8, Y8
+	Q5K_HALF(48, 4, 0, 2, 0, 1)
+	Q5K_HALF(80, 68, 4, 6, 2, 3)
+	Q5K_HALF(112, 132, 8, 10, 4, 5)
+	Q5K_HALF(144, 196, 12, 14, 6, 7)
+	VCVTDQ2PS Y8, Y8
+	VFMADD231PS Y8, Y7, Y0
+
+	ADDQ $176, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ q5kloop
+
+q5kdone:
+	HSUM
+	VADDSS X10, X0, X0
+	MOVSS X0, ret+24(FP)
+	RET

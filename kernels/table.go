@@ -90,7 +90,7 @@ func init() {
 		Dot: dotter(dotQ4_KQ8_K)})
 	register(&Traits{Type: gguf.TypeQ5_K, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeQ5_KGeneric), Quantize: quantizer(quantizeQ5_KGeneric),
-		Dot: dotter(dotQ5_KQ8_KGeneric)})
+		Dot: dotter(dotQ5_KQ8_K)})
 	register(&Traits{Type: gguf.TypeQ6_K, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeQ6_KGeneric), Quantize: quantizer(quantizeQ6_KGeneric),
 		Dot: dotter(dotQ6_KQ8_K)})
