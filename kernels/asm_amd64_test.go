@@ -168,6 +168,9 @@ func TestFloatDotAVX2MatchesGeneric(t *testing.T) {
 					var got, want float32
 					if size == 2 {
 						got, want = dotF16(x, y), dotF16Generic(x, y)
+						if b, bw := dotBF16(x, y), dotBF16Generic(x, y); !sameFloat(b, bw) {
+							t.Fatalf("bf16 n=%d offset %d: avx2 %v, generic %v", n, off, b, bw)
+						}
 					} else {
 						got, want = dotF32(x, y), dotF32Generic(x, y)
 					}

@@ -115,3 +115,26 @@ func dotQ5_KQ8_K(x []blockQ5_K, y []blockQ8_K) float32 {
 	}
 	return dotQ5_KQ8_KGeneric(x, y)
 }
+
+// dotBF16AVX2 returns the two reduced accumulators of dotBF16Generic's
+// main loop over steps×64 values.
+//
+//go:noescape
+func dotBF16AVX2(x, y unsafe.Pointer, steps int) (c1, c2 float32)
+
+func dotBF16(x, y []byte) float32 {
+	if !hasAVX2 {
+		return dotBF16Generic(x, y)
+	}
+	n := len(x) / 2
+	steps := n / 64
+	var sum float64
+	if steps > 0 {
+		c1, c2 := dotBF16AVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), steps)
+		sum = float64(c1) + float64(c2)
+	}
+	for i := steps * 64; i < n; i++ {
+		sum += float64(bf16At(x, i) * bf16At(y, i))
+	}
+	return float32(sum)
+}

@@ -546,3 +546,68 @@ q5kdone:
 	VADDSS X10, X0, X0
 	MOVSS X0, ret+24(FP)
 	RET
+
+// BF16_PAIRS loads 32 bf16 values from x and y at OFF (16 pairs, one per
+// 32-bit lane: even value in the low half, odd in the high half) into
+// float32 vectors and adds odd then even products to ACCA (pairs 0..7) and
+// ACCB (pairs 8..15): VDPBF16PS's order, exact products rounded once each.
+#define BF16_PAIRS(OFF, ACCA, ACCB) \
+	VMOVDQU OFF(SI), Y1 \
+	VMOVDQU OFF(DI), Y2 \
+	VPAND Y15, Y1, Y3 \
+	VPAND Y15, Y2, Y4 \
+	VFMADD231PS Y4, Y3, ACCA \
+	VPSLLD $16, Y1, Y3 \
+	VPSLLD $16, Y2, Y4 \
+	VFMADD231PS Y4, Y3, ACCA \
+	VMOVDQU (OFF+32)(SI), Y1 \
+	VMOVDQU (OFF+32)(DI), Y2 \
+	VPAND Y15, Y1, Y3 \
+	VPAND Y15, Y2, Y4 \
+	VFMADD231PS Y4, Y3, ACCB \
+	VPSLLD $16, Y1, Y3 \
+	VPSLLD $16, Y2, Y4 \
+	VFMADD231PS Y4, Y3, ACCB
+
+// REDUCE16 sums the 16 lanes LO (0..7) and HI (8..15) as
+// _mm512_reduce_add_ps into X0 (clobbers X1).
+#define REDUCE16(LO, HI) \
+	VADDPS LO, HI, Y0 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS X0, X1, X0 \
+	VMOVHLPS X0, X0, X1 \
+	VADDPS X1, X0, X0 \
+	VMOVSHDUP X0, X1 \
+	VADDSS X1, X0, X0
+
+// func dotBF16AVX2(x, y unsafe.Pointer, steps int) (c1, c2 float32)
+// For steps×64 bf16 values, the two accumulators of ggml's AVX512-BF16 dot
+// (c1 over the first 32 of each 64, c2 over the rest), each reduced.
+TEXT ·dotBF16AVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ steps+16(FP), CX
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VPCMPEQD Y15, Y15, Y15
+	VPSLLD $16, Y15, Y15 // 0xFFFF0000: the odd value of each pair
+	TESTQ CX, CX
+	JZ bf16done
+
+bf16loop:
+	BF16_PAIRS(0, Y8, Y9)
+	BF16_PAIRS(64, Y10, Y11)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ bf16loop
+
+bf16done:
+	REDUCE16(Y8, Y9)
+	MOVSS X0, c1+24(FP)
+	REDUCE16(Y10, Y11)
+	MOVSS X0, c2+28(FP)
+	VZEROUPPER
+	RET

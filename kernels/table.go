@@ -117,5 +117,5 @@ func init() {
 	register(&Traits{Type: gguf.TypeF16, VecDotType: gguf.TypeF16, Dequantize: dequantizeF16Generic,
 		Quantize: quantizeF16Generic, QuantizeAct: quantizeF16Generic, Dot: dotF16})
 	register(&Traits{Type: gguf.TypeBF16, VecDotType: gguf.TypeBF16, Dequantize: dequantizeBF16Generic,
-		Quantize: quantizeBF16Generic, QuantizeAct: quantizeBF16Generic, Dot: dotBF16Generic})
+		Quantize: quantizeBF16Generic, QuantizeAct: quantizeBF16Generic, Dot: dotBF16})
 }
