@@ -257,3 +257,28 @@ func TestKQuantDotAVX2MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestNL4DotAVX2MatchesGeneric checks the iq4_nl and mxfp4 dots (assembly
+// over pairs of blocks, the Go twin over an odd last block) against the
+// generic kernels, bit for bit.
+func TestNL4DotAVX2MatchesGeneric(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(29, 30))
+	for _, n := range []int{0, 1, 2, 3, 4, 7, 31, 32, 33, 101} {
+		for off := range 4 {
+			for trial := range 20 {
+				y := blocks[blockQ8_0](randomBlocks(rng, n, 34, (off+trial)%4))
+				x := blocks[blockIQ4_NL](randomBlocks(rng, n, 18, off))
+				if got, want := dotIQ4_NLQ8_0(x, y), dotIQ4_NLQ8_0Generic(x, y); !sameFloat(got, want) {
+					t.Fatalf("iq4_nl n=%d offset %d: avx2 %v, generic %v", n, off, got, want)
+				}
+				m := blocks[blockMXFP4](randomBlocks(rng, n, 17, off))
+				if got, want := dotMXFP4Q8_0(m, y), dotMXFP4Q8_0Generic(m, y); !sameFloat(got, want) {
+					t.Fatalf("mxfp4 n=%d offset %d: avx2 %v, generic %v", n, off, got, want)
+				}
+			}
+		}
+	}
+}

@@ -138,3 +138,36 @@ func dotBF16(x, y []byte) float32 {
 	}
 	return float32(sum)
 }
+
+// dotIQ4_NLPairsAVX2 and dotMXFP4PairsAVX2 run dotNL4's loop over whole
+// pairs of blocks and return hsum_float_8 of the two accumulators' sum.
+//
+//go:noescape
+func dotIQ4_NLPairsAVX2(x, y unsafe.Pointer, pairs int) float32
+
+//go:noescape
+func dotMXFP4PairsAVX2(x, y unsafe.Pointer, pairs int) float32
+
+func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 {
+	if !hasAVX2 || len(x) < 2 {
+		return dotIQ4_NLQ8_0Generic(x, y)
+	}
+	pairs := len(x) / 2
+	sum := dotIQ4_NLPairsAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs)
+	if len(x)%2 == 1 { // the scalar tail of dotNL4
+		sum += dotIQ4_NLQ8_0Generic(x[2*pairs:], y[2*pairs:])
+	}
+	return sum
+}
+
+func dotMXFP4Q8_0(x []blockMXFP4, y []blockQ8_0) float32 {
+	if !hasAVX2 || len(x) < 2 {
+		return dotMXFP4Q8_0Generic(x, y)
+	}
+	pairs := len(x) / 2
+	sum := dotMXFP4PairsAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs)
+	if len(x)%2 == 1 {
+		sum += dotMXFP4Q8_0Generic(x[2*pairs:], y[2*pairs:])
+	}
+	return sum
+}

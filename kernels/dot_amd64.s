@@ -611,3 +611,128 @@ bf16done:
 	MOVSS X0, c2+28(FP)
 	VZEROUPPER
 	RET
+
+// The 16 levels of iq4_nl and of mxfp4 (E2M1 doubled), for VPSHUFB.
+DATA kvaluesIQ4NL<>+0(SB)/8, $0xf6eaddcfbfad9881
+DATA kvaluesIQ4NL<>+8(SB)/8, $0x7159453526190d01
+GLOBL kvaluesIQ4NL<>(SB), RODATA|NOPTR, $16
+DATA kvaluesMXFP4<>+0(SB)/8, $0x0c08060403020100
+DATA kvaluesMXFP4<>+8(SB)/8, $0xf4f8fafcfdfeff00
+GLOBL kvaluesMXFP4<>(SB), RODATA|NOPTR, $16
+
+// NL4_BLOCK adds one 4-bit non-linear block at QOFF(SI) against the q8_0
+// block at 0(DI), scale in Y1, to ACC: nibbles looked up in Y12 (the
+// table in both lanes), signed products as DOT32 makes them.
+#define NL4_BLOCK(QOFF, ACC) \
+	VMOVDQU QOFF(SI), X2 \
+	VPSRLW $4, X2, X3 \
+	VINSERTI128 $1, X3, Y2, Y2 \
+	VPAND Y14, Y2, Y2 \
+	VPSHUFB Y2, Y12, Y2 \
+	VMOVDQU 2(DI), Y3 \
+	VPSIGNB Y2, Y2, Y4 \
+	VPSIGNB Y2, Y3, Y5 \
+	VPMADDUBSW Y5, Y4, Y6 \
+	VPMADDWD Y15, Y6, Y6 \
+	VCVTDQ2PS Y6, Y6 \
+	VFMADD231PS Y6, Y1, ACC
+
+// F16SCALE leaves fp16(y.d at 0(DI)) · fp16(x at XOFF(SI)) in every lane of Y1.
+#define F16SCALE(XOFF) \
+	MOVWLZX XOFF(SI), AX \
+	MOVWLZX (DI), BX \
+	VMOVD AX, X1 \
+	VMOVD BX, X2 \
+	VCVTPH2PS X1, X1 \
+	VCVTPH2PS X2, X2 \
+	VMULSS X1, X2, X1 \
+	VBROADCASTSS X1, Y1
+
+// E8M0SCALE leaves e8m0_half(x.e at 0(SI)) · fp16(y.d) in every lane of Y1:
+// 2^(e−128), as denormal bits 0x00200000<<e for e < 2.
+#define E8M0SCALE \
+	MOVBLZX (SI), AX \
+	MOVL $0x00200000, DX \
+	MOVL AX, R8 \
+	MOVL AX, CX \
+	SHLL CX, DX \
+	DECL R8 \
+	SHLL $23, R8 \
+	CMPL AX, $2 \
+	CMOVLCS DX, R8 \
+	MOVWLZX (DI), BX \
+	VMOVD R8, X1 \
+	VMOVD BX, X2 \
+	VCVTPH2PS X2, X2 \
+	VMULSS X2, X1, X1 \
+	VBROADCASTSS X1, Y1
+
+// NL4_SETUP loads the constants: 0x0F bytes (Y14), int16 ones (Y15) and
+// the level table TAB in both lanes of Y12.
+#define NL4_SETUP(TAB) \
+	VPCMPEQB Y14, Y14, Y14 \
+	VPSRLW $12, Y14, Y14 \
+	VPACKUSWB Y14, Y14, Y14 \
+	VPCMPEQW Y15, Y15, Y15 \
+	VPSRLW $15, Y15, Y15 \
+	VMOVDQU TAB(SB), X12 \
+	VINSERTI128 $1, X12, Y12, Y12 \
+	VXORPS Y0, Y0, Y0 \
+	VXORPS Y7, Y7, Y7
+
+// func dotIQ4_NLPairsAVX2(x, y unsafe.Pointer, pairs int) float32
+// dotNL4's main loop for iq4_nl: pairs of blocks, even blocks into one
+// accumulator (Y0), odd into another (Y7), returned as hsum_float_8(Y0+Y7).
+TEXT ·dotIQ4_NLPairsAVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ pairs+16(FP), R9
+	NL4_SETUP(kvaluesIQ4NL<>)
+	TESTQ R9, R9
+	JZ iq4nldone
+
+iq4nlloop:
+	F16SCALE(0)
+	NL4_BLOCK(2, Y0)
+	ADDQ $18, SI
+	ADDQ $34, DI
+	F16SCALE(0)
+	NL4_BLOCK(2, Y7)
+	ADDQ $18, SI
+	ADDQ $34, DI
+	DECQ R9
+	JNZ iq4nlloop
+
+iq4nldone:
+	VADDPS Y7, Y0, Y0
+	HSUM
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func dotMXFP4PairsAVX2(x, y unsafe.Pointer, pairs int) float32
+// As dotIQ4_NLPairsAVX2 for mxfp4 blocks (E8M0 exponent, 16 bytes).
+TEXT ·dotMXFP4PairsAVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ pairs+16(FP), R9
+	NL4_SETUP(kvaluesMXFP4<>)
+	TESTQ R9, R9
+	JZ mxfp4done
+
+mxfp4loop:
+	E8M0SCALE
+	NL4_BLOCK(1, Y0)
+	ADDQ $17, SI
+	ADDQ $34, DI
+	E8M0SCALE
+	NL4_BLOCK(1, Y7)
+	ADDQ $17, SI
+	ADDQ $34, DI
+	DECQ R9
+	JNZ mxfp4loop
+
+mxfp4done:
+	VADDPS Y7, Y0, Y0
+	HSUM
+	MOVSS X0, ret+24(FP)
+	RET

@@ -99,13 +99,13 @@ func init() {
 		QuantizeAct: quantizer(quantizeQ8_KGeneric)})
 	register(&Traits{Type: gguf.TypeIQ4_NL, VecDotType: gguf.TypeQ8_0,
 		Dequantize: dequantizer(dequantizeIQ4_NLGeneric), Quantize: quantizer(quantizeIQ4_NLGeneric),
-		Dot: dotter(dotIQ4_NLQ8_0Generic)})
+		Dot: dotter(dotIQ4_NLQ8_0)})
 	register(&Traits{Type: gguf.TypeIQ4_XS, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeIQ4_XSGeneric), Quantize: quantizer(quantizeIQ4_XSGeneric),
 		Dot: dotter(dotIQ4_XSQ8_KGeneric)})
 	register(&Traits{Type: gguf.TypeMXFP4, VecDotType: gguf.TypeQ8_0,
 		Dequantize: dequantizer(dequantizeMXFP4Generic), Quantize: quantizer(quantizeMXFP4Generic),
-		Dot: dotter(dotMXFP4Q8_0Generic)})
+		Dot: dotter(dotMXFP4Q8_0)})
 	register(&Traits{Type: gguf.TypeTQ1_0, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeTQ1_0Generic), Quantize: quantizer(quantizeTQ1_0Generic),
 		Dot: dotter(dotTQ1_0Q8_KGeneric)})
