@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/smeltlm/smelt/gguf"
 )
@@ -92,9 +93,13 @@ func BenchmarkReadBandwidth(b *testing.B) {
 	for i := range buf {
 		buf[i] = uint64(i)
 	}
+	raw := unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), len(buf)*8)
 	for _, threads := range []int{1, 0} {
 		p := NewPool(threads)
-		b.Run(fmt.Sprintf("t=%d", p.Threads()), func(b *testing.B) {
+		// scalar: a plain Go loop; f32dot: the f32 dot kernel (assembly
+		// where present) reading the buffer against itself chunk by chunk,
+		// the way a matvec streams weights.
+		b.Run(fmt.Sprintf("scalar/t=%d", p.Threads()), func(b *testing.B) {
 			b.SetBytes(int64(len(buf) * 8))
 			sums := make([]uint64, len(buf))
 			for b.Loop() {
@@ -110,6 +115,20 @@ func BenchmarkReadBandwidth(b *testing.B) {
 				})
 			}
 			b.ReportMetric(float64(len(buf)*8)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+		b.Run(fmt.Sprintf("f32dot/t=%d", p.Threads()), func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			const chunk = 32 << 10
+			sums := make([]float32, len(raw)/chunk)
+			for b.Loop() {
+				p.Run(len(raw)/chunk, func(lo, hi int) {
+					for c := lo; c < hi; c++ {
+						x := raw[c*chunk : (c+1)*chunk]
+						sums[c] = dotF32(x, x)
+					}
+				})
+			}
+			b.ReportMetric(float64(len(raw))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 		})
 		p.Close()
 	}

@@ -3,6 +3,7 @@
 //	smelt run -m MODEL.gguf -p PROMPT [-n N] [--temp T] [-t THREADS] [-c CTX]
 //	smelt bench -m MODEL.gguf [-p 512] [-n 128] [-r 5] [-t 1,2] [-o md|json]
 //	smelt inspect MODEL.gguf [--json] [--array N]
+//	smelt synth -o OUT.gguf --vocab MODEL.gguf [--embd 2048] [--layers 16] [--type q4_0]
 //
 // Run "smelt help" for the list of commands.
 package main
@@ -28,6 +29,7 @@ var commands = []command{
 	{"run", "generate text from a prompt", runRun},
 	{"bench", "measure prompt and generation speed (like llama-bench)", runBench},
 	{"inspect", "print a GGUF file's header, metadata and tensors", runInspect},
+	{"synth", "write a llama model of any size with random weights (for benchmarks)", runSynth},
 }
 
 // errUsage marks an error in the command line (exit code 2).

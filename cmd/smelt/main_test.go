@@ -160,3 +160,19 @@ func TestBenchCLI(t *testing.T) {
 		t.Errorf("bad -t: exit %d %q", code, errOut)
 	}
 }
+
+func TestSynthThenBench(t *testing.T) {
+	vocab := sharedModel(t, "stories260k-f32.gguf")
+	out := filepath.Join(t.TempDir(), "s.gguf")
+	code, stdout, errOut := runCLI("synth", "-o", out, "--vocab", vocab, "--embd", "256", "--layers", "2", "--ff", "512", "--heads", "4", "--kv-heads", "2", "--type", "q4_K_M")
+	if code != 0 || !strings.Contains(stdout, "wrote ") {
+		t.Fatalf("synth: exit %d: %s%s", code, stdout, errOut)
+	}
+	code, stdout, errOut = runCLI("bench", "-m", out, "-p", "8", "-n", "4", "-r", "1", "-t", "1", "-o", "json")
+	if code != 0 || !strings.Contains(stdout, `"test": "tg4"`) {
+		t.Fatalf("bench: exit %d: %s%s", code, stdout, errOut)
+	}
+	if code, _, _ := runCLI("synth", "-o", out); code != 2 {
+		t.Errorf("synth without --vocab: exit %d, want 2", code)
+	}
+}
