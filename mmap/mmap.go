@@ -145,6 +145,7 @@ type Map struct {
 	byName map[string]int
 	locked bool
 	closed bool
+	arena  []byte // ModeRead: one anonymous allocation holding every tensor
 }
 
 // OpenModel maps every shard of a GGUF model and registers its tensors.
@@ -236,9 +237,21 @@ func (m *Map) readAll() error {
 	var wg sync.WaitGroup
 	var progress sync.Mutex
 	var done, total int64
-	for _, t := range m.ts {
+	// One anonymous arena for all tensors, each at a 64-byte boundary:
+	// where the kernel grants huge pages to it, weights stream from it
+	// about three times faster than from 4 KiB page-cache pages.
+	offs := make([]int64, len(m.ts))
+	var arenaSize int64
+	for i, t := range m.ts {
 		total += t.region.Size
+		offs[i] = arenaSize
+		arenaSize = roundUp(arenaSize+t.region.Size, 64)
 	}
+	arena, err := sysAnon(arenaSize)
+	if err != nil {
+		return fmt.Errorf("mmap: allocating %d bytes for the weights: %w", arenaSize, err)
+	}
+	m.arena = arena
 	for range workers {
 		wg.Go(func() {
 			var first error
@@ -247,7 +260,7 @@ func (m *Map) readAll() error {
 					continue
 				}
 				t := &m.ts[i]
-				buf := make([]byte, t.region.Size)
+				buf := arena[offs[i] : offs[i]+t.region.Size : offs[i]+t.region.Size]
 				if _, err := m.files[t.region.File].f.ReadAt(buf, t.region.Offset); err != nil {
 					first = fmt.Errorf("mmap: reading tensor %q: %w", t.region.Name, err)
 					continue
@@ -570,6 +583,12 @@ func (m *Map) Close() error {
 	}
 	for i := range m.ts {
 		m.ts[i].buf = nil
+	}
+	if m.arena != nil {
+		if err := sysFreeAnon(m.arena); err != nil && first == nil {
+			first = fmt.Errorf("mmap: freeing the weights: %w", err)
+		}
+		m.arena = nil
 	}
 	return first
 }

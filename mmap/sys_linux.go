@@ -26,6 +26,30 @@ func sysMap(f *os.File, size int64, private bool) ([]byte, error) {
 
 func sysUnmap(b []byte) error { return unix.Munmap(b) }
 
+// sysAnon allocates zeroed anonymous memory outside the Go heap and asks
+// for transparent huge pages (honoured where THP is "madvise" or "always").
+func sysAnon(size int64) ([]byte, error) {
+	if size == 0 {
+		return []byte{}, nil
+	}
+	if int64(int(size)) != size {
+		return nil, fmt.Errorf("%d bytes do not fit this platform's address space", size)
+	}
+	b, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	if err != nil {
+		return nil, err
+	}
+	_ = unix.Madvise(b, unix.MADV_HUGEPAGE) // a hint: kernels without THP refuse it
+	return b, nil
+}
+
+func sysFreeAnon(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return unix.Munmap(b)
+}
+
 func sysDontNeed(b []byte) error { return unix.Madvise(b, unix.MADV_DONTNEED) }
 
 func sysAdvise(b []byte, ra ReadAhead) error {

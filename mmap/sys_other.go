@@ -14,6 +14,8 @@ var pageSize = int64(os.Getpagesize())
 
 func sysMap(*os.File, int64, bool) ([]byte, error) { return nil, errUnsupported }
 func sysUnmap([]byte) error                        { return nil }
+func sysAnon(size int64) ([]byte, error)           { return make([]byte, size), nil }
+func sysFreeAnon([]byte) error                     { return nil }
 func sysDontNeed([]byte) error                     { return errUnsupported }
 func sysAdvise([]byte, ReadAhead) error            { return nil }
 func sysFadviseDontNeed(*os.File, int64) error     { return nil }
