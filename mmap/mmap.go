@@ -20,8 +20,9 @@ const (
 	// ModePrivate maps files copy-on-write and writable: tensors may be
 	// patched in place (Writable) and the file never changes.
 	ModePrivate
-	// ModeRead reads every tensor into its own heap buffer with a bounded
-	// number of workers; nothing is mapped (llama.cpp's --no-mmap).
+	// ModeRead reads every tensor, with a bounded number of workers, into
+	// one anonymous arena (64-byte aligned slots, a huge-page hint); the
+	// file is not mapped (llama.cpp's --no-mmap).
 	ModeRead
 )
 
@@ -129,7 +130,7 @@ type file struct {
 
 type tensor struct {
 	region    Region
-	buf       []byte // ModeRead: heap copy
+	buf       []byte // ModeRead: the tensor's slot in the arena
 	home      Home
 	dirty     bool
 	reclaimed bool
@@ -221,7 +222,7 @@ func Open(paths []string, regions []Region, opts Options) (_ *Map, err error) {
 	return m, nil
 }
 
-// readAll fills each tensor's heap buffer, with at most Workers reads in flight.
+// readAll fills each tensor's slot of the arena, with at most Workers reads in flight.
 func (m *Map) readAll() error {
 	workers := m.opts.Workers
 	if workers <= 0 {
@@ -335,8 +336,8 @@ func (m *Map) bytes(t *tensor) []byte {
 	return m.files[r.File].data[r.Offset : r.Offset+r.Size : r.Offset+r.Size]
 }
 
-// View returns the tensor's bytes, zero-copy from the mapping (or the heap
-// buffer in ModeRead). The slice must not be written (in ModeMap it is
+// View returns the tensor's bytes, zero-copy from the mapping (or the arena
+// in ModeRead). The slice must not be written (in ModeMap it is
 // read-only memory) and must not be used after Close. Reading a reclaimed
 // range faults the pages back in from the file.
 func (m *Map) View(name string) ([]byte, error) {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/smeltlm/smelt/gguf"
 )
@@ -245,6 +246,26 @@ func TestReadMode(t *testing.T) {
 		if got := mustView(t, m, ti.Name); !bytes.Equal(got, readRange(t, path, ti.FileOffset, int64(ti.Size))) {
 			t.Errorf("%s: bytes differ", ti.Name)
 		}
+	}
+	// The arena: each tensor 64-byte aligned, capped at its length, and
+	// apart from the others.
+	type span struct{ lo, hi uintptr }
+	var spans []span
+	for _, ti := range model.Tensors {
+		v := mustView(t, m, ti.Name)
+		if len(v) == 0 {
+			continue
+		}
+		lo := uintptr(unsafe.Pointer(&v[0]))
+		if lo%64 != 0 || cap(v) != len(v) {
+			t.Errorf("%s: at %#x, len %d cap %d", ti.Name, lo, len(v), cap(v))
+		}
+		for _, o := range spans {
+			if lo < o.hi && o.lo < lo+uintptr(len(v)) {
+				t.Errorf("%s overlaps another tensor", ti.Name)
+			}
+		}
+		spans = append(spans, span{lo, lo + uintptr(len(v))})
 	}
 	if n, err := m.Reclaim("big"); n != 0 || err != nil {
 		t.Errorf("reclaim in read mode: %d %v", n, err)
