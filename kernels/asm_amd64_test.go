@@ -282,3 +282,21 @@ func TestNL4DotAVX2MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+func TestIQ4XSDotAVX2MatchesGeneric(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, n := range []int{0, 1, 2, 3, 5, 16, 17} {
+		for off := range 4 {
+			for range 20 {
+				x := blocks[blockIQ4_XS](randomBlocks(rng, n, 136, off))
+				y := blocks[blockQ8_K](randomQ8K(rng, n, (off+1)%4))
+				if got, want := dotIQ4_XSQ8_K(x, y), dotIQ4_XSQ8_KGeneric(x, y); !sameFloat(got, want) {
+					t.Fatalf("iq4_xs n=%d offset %d: avx2 %v, generic %v", n, off, got, want)
+				}
+			}
+		}
+	}
+}

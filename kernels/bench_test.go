@@ -16,7 +16,7 @@ var benchTypes = []gguf.Type{gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.Typ
 
 // asmTypes have an assembly dot on this build and CPU.
 var asmTypes = map[gguf.Type]bool{gguf.TypeQ4_0: true, gguf.TypeQ8_0: true, gguf.TypeF16: true, gguf.TypeF32: true, gguf.TypeQ4_K: true, gguf.TypeQ6_K: true, gguf.TypeQ5_K: true, gguf.TypeBF16: true,
-	gguf.TypeIQ4_NL: true, gguf.TypeMXFP4: true}
+	gguf.TypeIQ4_NL: true, gguf.TypeMXFP4: true, gguf.TypeIQ4_XS: true}
 
 // levels lists the implementations to measure for a type: always the Go
 // twin, and the assembly where there is one.

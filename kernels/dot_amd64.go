@@ -171,3 +171,13 @@ func dotMXFP4Q8_0(x []blockMXFP4, y []blockQ8_0) float32 {
 	}
 	return sum
 }
+
+//go:noescape
+func dotIQ4_XSQ8_KAVX2(x, y unsafe.Pointer, n int) float32
+
+func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 {
+	if !hasAVX2 || len(x) == 0 {
+		return dotIQ4_XSQ8_KGeneric(x, y)
+	}
+	return dotIQ4_XSQ8_KAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), len(x))
+}

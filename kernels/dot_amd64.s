@@ -736,3 +736,71 @@ mxfp4done:
 	HSUM
 	MOVSS X0, ret+24(FP)
 	RET
+
+// IQ4XS_SUB adds sub-block ib of an iq4_xs super-block to the int32 lanes
+// in Y8: values looked up from the nibbles at QOFF, times the activations
+// at YOFF (VPSIGNB products, as ggml's mul_add_epi8), pairs times the
+// 6-bit scale (low 4 bits from byte SLOFF >> SLSHIFT, high 2 bits from
+// scales_h in R10 >> SHSHIFT, minus 32).
+#define IQ4XS_SUB(QOFF, YOFF, SLOFF, SLSHIFT, SHSHIFT) \
+	VMOVDQU QOFF(SI), X2 \
+	VPSRLW $4, X2, X3 \
+	VINSERTI128 $1, X3, Y2, Y2 \
+	VPAND Y14, Y2, Y2 \
+	VPSHUFB Y2, Y12, Y2 \
+	VMOVDQU YOFF(DI), Y3 \
+	VPSIGNB Y2, Y2, Y4 \
+	VPSIGNB Y2, Y3, Y5 \
+	VPMADDUBSW Y5, Y4, Y6 \
+	MOVBLZX SLOFF(SI), AX \
+	SHRL $SLSHIFT, AX \
+	ANDL $15, AX \
+	MOVL R10, BX \
+	SHRL $SHSHIFT, BX \
+	ANDL $3, BX \
+	SHLL $4, BX \
+	ORL BX, AX \
+	SUBL $32, AX \
+	VMOVD AX, X9 \
+	VPBROADCASTW X9, Y9 \
+	VPMADDWD Y9, Y6, Y6 \
+	VPADDD Y6, Y8, Y8
+
+// func dotIQ4_XSQ8_KAVX2(x, y unsafe.Pointer, n int) float32
+// Per super-block: 8 int32 lanes as kLanesSigned, then one FMA with
+// fp16(x.d)·y.d; hsum_float_8 at the end.
+TEXT ·dotIQ4_XSQ8_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ n+16(FP), R9
+	NL4_SETUP(kvaluesIQ4NL<>)
+	TESTQ R9, R9
+	JZ iq4xsdone
+
+iq4xsloop:
+	MOVWLZX 2(SI), R10
+	VPXOR Y8, Y8, Y8
+	IQ4XS_SUB(8, 4, 4, 0, 0)
+	IQ4XS_SUB(24, 36, 4, 4, 2)
+	IQ4XS_SUB(40, 68, 5, 0, 4)
+	IQ4XS_SUB(56, 100, 5, 4, 6)
+	IQ4XS_SUB(72, 132, 6, 0, 8)
+	IQ4XS_SUB(88, 164, 6, 4, 10)
+	IQ4XS_SUB(104, 196, 7, 0, 12)
+	IQ4XS_SUB(120, 228, 7, 4, 14)
+	MOVWLZX 0(SI), AX
+	VMOVD AX, X1
+	VCVTPH2PS X1, X1
+	VMULSS 0(DI), X1, X1
+	VBROADCASTSS X1, Y1
+	VCVTDQ2PS Y8, Y8
+	VFMADD231PS Y8, Y1, Y0
+	ADDQ $136, SI
+	ADDQ $292, DI
+	DECQ R9
+	JNZ iq4xsloop
+
+iq4xsdone:
+	HSUM
+	MOVSS X0, ret+24(FP)
+	RET

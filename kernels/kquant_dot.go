@@ -24,6 +24,21 @@ func kLanes(q, y *[qkK]int8, sc *[16]int32) [8]int32 {
 	return lanes
 }
 
+// kLanesSigned is kLanes for signed weights, whose products go through
+// VPSIGNB as ggml's mul_add_epi8 does (mul8: a −128 activation against a
+// negative weight wraps).
+func kLanesSigned(q, y *[qkK]int8, sc *[16]int32) [8]int32 {
+	var lanes [8]int32
+	for v := range 8 {
+		for k := range 8 {
+			e := 32*v + 4*k
+			s := mul8(q[e], y[e]) + mul8(q[e+1], y[e+1]) + mul8(q[e+2], y[e+2]) + mul8(q[e+3], y[e+3])
+			lanes[k] += sc[e/16] * s
+		}
+	}
+	return lanes
+}
+
 // fmaLanes adds d × lanes to the accumulator, lane by lane.
 func (a *lanes8) fmaLanes(d float32, lanes *[8]int32) {
 	for k, l := range lanes {

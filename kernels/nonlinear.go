@@ -219,7 +219,7 @@ func dotIQ4_XSQ8_KGeneric(x []blockIQ4_XS, y []blockQ8_K) float32 {
 				q[32*ib+j], q[32*ib+16+j] = kvaluesIQ4NL[b&0xf], kvaluesIQ4NL[b>>4]
 			}
 		}
-		lanes := kLanes(&q, &y[i].Qs, &sc)
+		lanes := kLanesSigned(&q, &y[i].Qs, &sc)
 		acc.fmaLanes(fp16(x[i].D)*y[i].D, &lanes)
 	}
 	return acc.sum()

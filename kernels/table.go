@@ -102,7 +102,7 @@ func init() {
 		Dot: dotter(dotIQ4_NLQ8_0)})
 	register(&Traits{Type: gguf.TypeIQ4_XS, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeIQ4_XSGeneric), Quantize: quantizer(quantizeIQ4_XSGeneric),
-		Dot: dotter(dotIQ4_XSQ8_KGeneric)})
+		Dot: dotter(dotIQ4_XSQ8_K)})
 	register(&Traits{Type: gguf.TypeMXFP4, VecDotType: gguf.TypeQ8_0,
 		Dequantize: dequantizer(dequantizeMXFP4Generic), Quantize: quantizer(quantizeMXFP4Generic),
 		Dot: dotter(dotMXFP4Q8_0)})
