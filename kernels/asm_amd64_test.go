@@ -300,3 +300,29 @@ func TestIQ4XSDotAVX2MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestDot4MatchesDot checks each Dot4 against four Dot calls, bit for bit,
+// with and without the assembly.
+func TestDot4MatchesDot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, tr := range traits {
+		if tr.Dot4 == nil {
+			continue
+		}
+		tt, _ := tr.Type.Traits()
+		size := int(tt.BlockBytes)
+		for _, n := range []int{0, 1, 2, 3, 31, 32, 33, 101} {
+			for off := range 4 {
+				w := randomBlocks(rng, 4*n, size, off)
+				y := randomBlocks(rng, n, 34, (off+1)%4)
+				var got [4]float32
+				tr.Dot4(w, n*size, y, &got)
+				for k := range 4 {
+					if want := tr.Dot(w[k*n*size:(k+1)*n*size], y); !sameFloat(got[k], want) {
+						t.Fatalf("%s n=%d offset %d row %d: dot4 %v, dot %v", tr.Type, n, off, k, got[k], want)
+					}
+				}
+			}
+		}
+	}
+}

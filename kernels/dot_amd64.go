@@ -181,3 +181,19 @@ func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 {
 	}
 	return dotIQ4_XSQ8_KAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), len(x))
 }
+
+//go:noescape
+func dotQ8_0Q8_0x4AVX2(x unsafe.Pointer, stride int, y unsafe.Pointer, n int, out *[4]float32)
+
+// dot4Q8_0 is Traits.Dot4 for q8_0: four rows of rowBytes at w.
+func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {
+	if !hasAVX2 || rowBytes == 0 {
+		dot4Generic(dotter(dotQ8_0Q8_0Generic), w, rowBytes, y, out)
+		return
+	}
+	_ = w[4*rowBytes-1]
+	if len(y) < rowBytes {
+		panic("kernels: dot4: activation row too short")
+	}
+	dotQ8_0Q8_0x4AVX2(unsafe.Pointer(&w[0]), rowBytes, unsafe.Pointer(&y[0]), rowBytes/34, out)
+}

@@ -804,3 +804,76 @@ iq4xsdone:
 	HSUM
 	MOVSS X0, ret+24(FP)
 	RET
+
+// Q8ROW adds row BASE's block (scale fp16(x.d)·y.d with y.d in X10, the
+// activations in Y3) to ACC, as SCALE and DOT32 do for one row.
+#define Q8ROW(BASE, ACC) \
+	MOVWLZX (BASE), AX \
+	VMOVD AX, X1 \
+	VCVTPH2PS X1, X1 \
+	VMULSS X10, X1, X1 \
+	VBROADCASTSS X1, Y1 \
+	VMOVDQU 2(BASE), Y2 \
+	VPSIGNB Y2, Y2, Y4 \
+	VPSIGNB Y2, Y3, Y5 \
+	VPMADDUBSW Y5, Y4, Y6 \
+	VPMADDWD Y15, Y6, Y6 \
+	VCVTDQ2PS Y6, Y6 \
+	VFMADD231PS Y6, Y1, ACC
+
+// HSUMTO is HSUM for accumulator ACC (XACC its low half), stored at OFF(DX).
+#define HSUMTO(ACC, XACC, OFF) \
+	VEXTRACTF128 $1, ACC, X1 \
+	VADDPS XACC, X1, XACC \
+	VMOVHLPS XACC, XACC, X1 \
+	VADDPS X1, XACC, XACC \
+	VMOVSHDUP XACC, X1 \
+	VADDSS X1, XACC, XACC \
+	MOVSS XACC, OFF(DX)
+
+// func dotQ8_0Q8_0x4AVX2(x unsafe.Pointer, stride int, y unsafe.Pointer, n int, out *[4]float32)
+// Four rows of q8_0 blocks (stride bytes apart) against one activation row:
+// four independent chains of dotQ8_0Q8_0AVX2, each with its own bits, which
+// hide the FMA latency one chain waits on and share the activation loads.
+TEXT ·dotQ8_0Q8_0x4AVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), SI
+	MOVQ stride+8(FP), R8
+	MOVQ y+16(FP), DI
+	MOVQ n+24(FP), CX
+	MOVQ out+32(FP), DX
+	LEAQ (SI)(R8*1), R9
+	LEAQ (SI)(R8*2), R10
+	LEAQ (R9)(R8*2), R11
+	VXORPS Y0, Y0, Y0
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	TESTQ CX, CX
+	JZ q8x4done
+
+q8x4loop:
+	MOVWLZX (DI), BX
+	VMOVD BX, X10
+	VCVTPH2PS X10, X10
+	VMOVDQU 2(DI), Y3
+	Q8ROW(SI, Y0)
+	Q8ROW(R9, Y7)
+	Q8ROW(R10, Y8)
+	Q8ROW(R11, Y9)
+	ADDQ $34, SI
+	ADDQ $34, R9
+	ADDQ $34, R10
+	ADDQ $34, R11
+	ADDQ $34, DI
+	DECQ CX
+	JNZ q8x4loop
+
+q8x4done:
+	HSUMTO(Y0, X0, 0)
+	HSUMTO(Y7, X7, 4)
+	HSUMTO(Y8, X8, 8)
+	HSUMTO(Y9, X9, 12)
+	VZEROUPPER
+	RET

@@ -17,3 +17,7 @@ func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 { return dotIQ4_NLQ8_
 func dotMXFP4Q8_0(x []blockMXFP4, y []blockQ8_0) float32   { return dotMXFP4Q8_0Generic(x, y) }
 
 func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 { return dotIQ4_XSQ8_KGeneric(x, y) }
+
+func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {
+	dot4Generic(dotter(dotQ8_0Q8_0Generic), w, rowBytes, y, out)
+}

@@ -161,7 +161,24 @@ func (p *Pool) MatMul(dst []float32, w Matrix, x []float32, n int) error {
 	}
 	xrb := len(xq) / max(n, 1)
 	p.Run(w.Rows, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
+		r := lo
+		// Dot4 shares each activation load among four rows and hides the
+		// FMA latency; it pays when the rows are reused for several
+		// activations (a prompt). For one (decode), four interleaved
+		// streams from memory measured slower than one: 8.2 vs 13.8 t/s.
+		if tr.Dot4 != nil && n > 1 {
+			var out [4]float32
+			for ; r+4 <= hi; r += 4 {
+				rows := w.Data[r*rb : (r+4)*rb]
+				for i := range n {
+					tr.Dot4(rows, rb, xq[i*xrb:(i+1)*xrb], &out)
+					for k, v := range out {
+						dst[i*w.Rows+r+k] = v
+					}
+				}
+			}
+		}
+		for ; r < hi; r++ {
 			row := w.Data[r*rb : (r+1)*rb]
 			for i := range n {
 				dst[i*w.Rows+r] = tr.Dot(row, xq[i*xrb:(i+1)*xrb])

@@ -24,6 +24,16 @@ type Traits struct {
 	QuantizeAct func(dst []byte, src []float32)
 	// Dot returns Σ x·y over n elements, x of Type and y of VecDotType.
 	Dot func(x, y []byte) float32
+	// Dot4, where set, computes Dot of the four consecutive rows of
+	// rowBytes at w with y, bit for bit as four Dot calls would, faster.
+	Dot4 func(w []byte, rowBytes int, y []byte, out *[4]float32)
+}
+
+// dot4Generic is Dot4 as four calls of dot.
+func dot4Generic(dot func(x, y []byte) float32, w []byte, rowBytes int, y []byte, out *[4]float32) {
+	for k := range out {
+		out[k] = dot(w[k*rowBytes:(k+1)*rowBytes], y)
+	}
 }
 
 var traits = map[gguf.Type]*Traits{}
@@ -75,7 +85,7 @@ func init() {
 		Dot: dotter(dotQ5_1Q8_1Generic)})
 	register(&Traits{Type: gguf.TypeQ8_0, VecDotType: gguf.TypeQ8_0,
 		Dequantize: dequantizer(dequantizeQ8_0Generic), Quantize: quantizer(quantizeQ8_0Generic),
-		QuantizeAct: quantizer(quantizeActQ8_0Generic), Dot: dotter(dotQ8_0Q8_0)})
+		QuantizeAct: quantizer(quantizeActQ8_0Generic), Dot: dotter(dotQ8_0Q8_0), Dot4: dot4Q8_0})
 	register(&Traits{Type: gguf.TypeQ8_1, VecDotType: gguf.TypeQ8_1,
 		Dequantize: dequantizer(dequantizeQ8_1Generic), Quantize: quantizer(quantizeQ8_1Generic),
 		QuantizeAct: quantizer(quantizeActQ8_1Generic)})
