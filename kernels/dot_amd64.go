@@ -149,25 +149,23 @@ func dotIQ4_NLPairsAVX2(x, y unsafe.Pointer, pairs int) float32
 func dotMXFP4PairsAVX2(x, y unsafe.Pointer, pairs int) float32
 
 func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 {
-	if !hasAVX2 || len(x) < 2 {
-		return dotIQ4_NLQ8_0Generic(x, y)
-	}
-	pairs := len(x) / 2
-	sum := dotIQ4_NLPairsAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs)
-	if len(x)%2 == 1 { // the scalar tail of dotNL4
-		sum += dotIQ4_NLQ8_0Generic(x[2*pairs:], y[2*pairs:])
-	}
-	return sum
+	return dotPairs(x, y, dotIQ4_NLPairsAVX2, dotIQ4_NLQ8_0Generic)
 }
 
 func dotMXFP4Q8_0(x []blockMXFP4, y []blockQ8_0) float32 {
+	return dotPairs(x, y, dotMXFP4PairsAVX2, dotMXFP4Q8_0Generic)
+}
+
+// dotPairs runs dotNL4's loop: the assembly over whole pairs of blocks,
+// then the Go twin over an odd last block (dotNL4's scalar tail).
+func dotPairs[X any](x []X, y []blockQ8_0, pairsAVX2 func(x, y unsafe.Pointer, pairs int) float32, generic func([]X, []blockQ8_0) float32) float32 {
 	if !hasAVX2 || len(x) < 2 {
-		return dotMXFP4Q8_0Generic(x, y)
+		return generic(x, y)
 	}
 	pairs := len(x) / 2
-	sum := dotMXFP4PairsAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs)
+	sum := pairsAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs)
 	if len(x)%2 == 1 {
-		sum += dotMXFP4Q8_0Generic(x[2*pairs:], y[2*pairs:])
+		sum += generic(x[2*pairs:], y[2*pairs:])
 	}
 	return sum
 }

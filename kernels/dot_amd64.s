@@ -20,25 +20,32 @@
 	VMULSS X2, X1, X1 \
 	VBROADCASTSS X1, Y1
 
-// DOT32 adds d × (the 8 lane sums of the signed bytes Y2·Y3) to Y0.
-#define DOT32 \
+// DOT32TO adds d (Y1) × (the 8 lane sums of the signed bytes Y2·Y3) to
+// ACC; Y4..Y6 are scratch. DOT32 is DOT32TO into Y0.
+#define DOT32TO(ACC) \
 	VPSIGNB Y2, Y2, Y4 \
 	VPSIGNB Y2, Y3, Y5 \
 	VPMADDUBSW Y5, Y4, Y6 \
 	VPMADDWD Y15, Y6, Y6 \
 	VCVTDQ2PS Y6, Y6 \
-	VFMADD231PS Y6, Y1, Y0
+	VFMADD231PS Y6, Y1, ACC
+
+#define DOT32 DOT32TO(Y0)
 
 // HSUM is ggml's hsum_float_8 of Y0 into X0: the upper half onto the
 // lower, lanes 0+2 and 1+3, then 0+1.
 #define HSUM \
-	VEXTRACTF128 $1, Y0, X1 \
-	VADDPS X0, X1, X0 \
-	VMOVHLPS X0, X0, X1 \
-	VADDPS X1, X0, X0 \
-	VMOVSHDUP X0, X1 \
-	VADDSS X1, X0, X0 \
+	HSUMR(Y0, X0) \
 	VZEROUPPER
+
+// HSUMR is hsum_float_8 of any accumulator ACC into XACC, its low half.
+#define HSUMR(ACC, XACC) \
+	VEXTRACTF128 $1, ACC, X1 \
+	VADDPS XACC, X1, XACC \
+	VMOVHLPS XACC, XACC, X1 \
+	VADDPS X1, XACC, XACC \
+	VMOVSHDUP XACC, X1 \
+	VADDSS X1, XACC, XACC
 
 // func dotQ8_0Q8_0AVX2(x, y unsafe.Pointer, n int) float32
 TEXT ·dotQ8_0Q8_0AVX2(SB), NOSPLIT, $0-28
@@ -240,6 +247,32 @@ f32done:
 	VPADDD Y2, Y8, Y8 \
 	VPADDD Y3, Y8, Y8
 
+// KSCALES unpacks the 12 scale bytes at 4(SI) of a q4_K/q5_K block (ggml's
+// get_scale_min_k4 on four at a time): scales 0..3 in AX, 4..7 in R11,
+// mins 0..3 in R10, 4..7 in R8, one per byte. BX, DX, R9, R12 are scratch.
+#define KSCALES \
+	MOVL 4(SI), AX \
+	MOVL 8(SI), BX \
+	MOVL 12(SI), DX \
+	MOVL DX, R8 \
+	SHRL $4, R8 \
+	ANDL $0x0f0f0f0f, R8 \
+	MOVL BX, R9 \
+	SHRL $6, R9 \
+	ANDL $0x03030303, R9 \
+	SHLL $4, R9 \
+	ORL R9, R8 \
+	MOVL BX, R10 \
+	ANDL $0x3f3f3f3f, R10 \
+	MOVL DX, R11 \
+	ANDL $0x0f0f0f0f, R11 \
+	MOVL AX, R12 \
+	SHRL $6, R12 \
+	ANDL $0x03030303, R12 \
+	SHLL $4, R12 \
+	ORL R12, R11 \
+	ANDL $0x3f3f3f3f, AX
+
 // func dotQ4_KQ8_KAVX2(x, y unsafe.Pointer, n int) float32
 // dotQ4_KQ8_KGeneric in assembly: per super-block the 6-bit scales and
 // mins are unpacked as ggml does (kmask1..3), the mins meet the pairwise
@@ -260,28 +293,7 @@ TEXT ·dotQ4_KQ8_KAVX2(SB), NOSPLIT, $0-28
 	JZ q4kdone
 
 q4kloop:
-	// Scales (AX: 0..3, R11: 4..7) and mins (R10: 0..3, R8: 4..7).
-	MOVL 4(SI), AX
-	MOVL 8(SI), BX
-	MOVL 12(SI), DX
-	MOVL DX, R8
-	SHRL $4, R8
-	ANDL $0x0f0f0f0f, R8
-	MOVL BX, R9
-	SHRL $6, R9
-	ANDL $0x03030303, R9
-	SHLL $4, R9
-	ORL R9, R8
-	MOVL BX, R10
-	ANDL $0x3f3f3f3f, R10
-	MOVL DX, R11
-	ANDL $0x0f0f0f0f, R11
-	MOVL AX, R12
-	SHRL $6, R12
-	ANDL $0x03030303, R12
-	SHLL $4, R12
-	ORL R12, R11
-	ANDL $0x3f3f3f3f, AX
+	KSCALES
 
 	// Mins: acc_m += (−y.d·dmin) × (m[2p]·s[2p] + m[2p+1]·s[2p+1]), s[k] = bsums[2k]+bsums[2k+1].
 	VMOVD R10, X1
@@ -476,27 +488,7 @@ TEXT ·dotQ5_KQ8_KAVX2(SB), NOSPLIT, $0-28
 	JZ q5kdone
 
 q5kloop:
-	MOVL 4(SI), AX
-	MOVL 8(SI), BX
-	MOVL 12(SI), DX
-	MOVL DX, R8
-	SHRL $4, R8
-	ANDL $0x0f0f0f0f, R8
-	MOVL BX, R9
-	SHRL $6, R9
-	ANDL $0x03030303, R9
-	SHLL $4, R9
-	ORL R9, R8
-	MOVL BX, R10
-	ANDL $0x3f3f3f3f, R10
-	MOVL DX, R11
-	ANDL $0x0f0f0f0f, R11
-	MOVL AX, R12
-	SHRL $6, R12
-	ANDL $0x03030303, R12
-	SHLL $4, R12
-	ORL R12, R11
-	ANDL $0x3f3f3f3f, AX
+	KSCALES
 
 	// summs += (−y.d·dmin) × Σ_p (m[2p]·s[2p] + m[2p+1]·s[2p+1]).
 	VMOVD R10, X1
@@ -620,19 +612,25 @@ DATA kvaluesMXFP4<>+0(SB)/8, $0x0c08060403020100
 DATA kvaluesMXFP4<>+8(SB)/8, $0xf4f8fafcfdfeff00
 GLOBL kvaluesMXFP4<>(SB), RODATA|NOPTR, $16
 
-// NL4_BLOCK adds one 4-bit non-linear block at QOFF(SI) against the q8_0
-// block at 0(DI), scale in Y1, to ACC: nibbles looked up in Y12 (the
-// table in both lanes), signed products as DOT32 makes them.
-#define NL4_BLOCK(QOFF, ACC) \
+// NL4_PAIRS leaves in Y6 the 16 int16 pair sums of the 32 values whose
+// nibbles are at QOFF(SI) (looked up in Y12, low nibbles first) times the
+// int8 activations at YOFF(DI), through VPSIGNB as ggml's mul_add_epi8.
+#define NL4_PAIRS(QOFF, YOFF) \
 	VMOVDQU QOFF(SI), X2 \
 	VPSRLW $4, X2, X3 \
 	VINSERTI128 $1, X3, Y2, Y2 \
 	VPAND Y14, Y2, Y2 \
 	VPSHUFB Y2, Y12, Y2 \
-	VMOVDQU 2(DI), Y3 \
+	VMOVDQU YOFF(DI), Y3 \
 	VPSIGNB Y2, Y2, Y4 \
 	VPSIGNB Y2, Y3, Y5 \
-	VPMADDUBSW Y5, Y4, Y6 \
+	VPMADDUBSW Y5, Y4, Y6
+
+// NL4_BLOCK adds one 4-bit non-linear block at QOFF(SI) against the q8_0
+// block at 0(DI), scale in Y1, to ACC: nibbles looked up in Y12 (the
+// table in both lanes), signed products as DOT32 makes them.
+#define NL4_BLOCK(QOFF, ACC) \
+	NL4_PAIRS(QOFF, 2) \
 	VPMADDWD Y15, Y6, Y6 \
 	VCVTDQ2PS Y6, Y6 \
 	VFMADD231PS Y6, Y1, ACC
@@ -743,15 +741,7 @@ mxfp4done:
 // 6-bit scale (low 4 bits from byte SLOFF >> SLSHIFT, high 2 bits from
 // scales_h in R10 >> SHSHIFT, minus 32).
 #define IQ4XS_SUB(QOFF, YOFF, SLOFF, SLSHIFT, SHSHIFT) \
-	VMOVDQU QOFF(SI), X2 \
-	VPSRLW $4, X2, X3 \
-	VINSERTI128 $1, X3, Y2, Y2 \
-	VPAND Y14, Y2, Y2 \
-	VPSHUFB Y2, Y12, Y2 \
-	VMOVDQU YOFF(DI), Y3 \
-	VPSIGNB Y2, Y2, Y4 \
-	VPSIGNB Y2, Y3, Y5 \
-	VPMADDUBSW Y5, Y4, Y6 \
+	NL4_PAIRS(QOFF, YOFF) \
 	MOVBLZX SLOFF(SI), AX \
 	SHRL $SLSHIFT, AX \
 	ANDL $15, AX \
@@ -814,21 +804,11 @@ iq4xsdone:
 	VMULSS X10, X1, X1 \
 	VBROADCASTSS X1, Y1 \
 	VMOVDQU 2(BASE), Y2 \
-	VPSIGNB Y2, Y2, Y4 \
-	VPSIGNB Y2, Y3, Y5 \
-	VPMADDUBSW Y5, Y4, Y6 \
-	VPMADDWD Y15, Y6, Y6 \
-	VCVTDQ2PS Y6, Y6 \
-	VFMADD231PS Y6, Y1, ACC
+	DOT32TO(ACC)
 
-// HSUMTO is HSUM for accumulator ACC (XACC its low half), stored at OFF(DX).
+// HSUMTO is HSUMR of ACC, stored at OFF(DX).
 #define HSUMTO(ACC, XACC, OFF) \
-	VEXTRACTF128 $1, ACC, X1 \
-	VADDPS XACC, X1, XACC \
-	VMOVHLPS XACC, XACC, X1 \
-	VADDPS X1, XACC, XACC \
-	VMOVSHDUP XACC, X1 \
-	VADDSS X1, XACC, XACC \
+	HSUMR(ACC, XACC) \
 	MOVSS XACC, OFF(DX)
 
 // func dotQ8_0Q8_0x4AVX2(x unsafe.Pointer, stride int, y unsafe.Pointer, n int, out *[4]float32)
