@@ -53,13 +53,6 @@ func useMoreBits(i, n int) bool {
 // synthTypes returns the type of each kind of weight in layer i, following
 // llama.cpp's mixes for the k-quant file types.
 func synthTypes(ft string, i, n int) (embd, out, attnV, ffnDown, other gguf.Type, err error) {
-	single := func(name string) (gguf.Type, error) {
-		t, ok := gguf.TypeByName(name)
-		if !ok {
-			return 0, fmt.Errorf("bench: unknown file type %q", ft)
-		}
-		return t, nil
-	}
 	switch strings.ToLower(ft) {
 	case "q4_k_m", "q5_k_m":
 		base := gguf.TypeQ4_K
@@ -74,11 +67,11 @@ func synthTypes(ft string, i, n int) (embd, out, attnV, ffnDown, other gguf.Type
 	case "q4_k_s":
 		return gguf.TypeQ4_K, gguf.TypeQ6_K, gguf.TypeQ4_K, gguf.TypeQ4_K, gguf.TypeQ4_K, nil
 	default:
-		t, err := single(strings.ToLower(ft))
-		if err != nil {
-			return 0, 0, 0, 0, 0, err
+		t, ok := gguf.TypeByName(strings.ToLower(ft))
+		if !ok {
+			return 0, 0, 0, 0, 0, fmt.Errorf("bench: unknown file type %q", ft)
 		}
-		if t == gguf.TypeQ6_K || t == gguf.TypeQ8_0 || !mustQuantized(t) {
+		if t == gguf.TypeQ6_K || t == gguf.TypeQ8_0 || !isQuantized(t) {
 			return t, t, t, t, t, nil
 		}
 		// Like llama.cpp, the output matrix of a legacy-quant model is q6_K.
@@ -86,7 +79,7 @@ func synthTypes(ft string, i, n int) (embd, out, attnV, ffnDown, other gguf.Type
 	}
 }
 
-func mustQuantized(t gguf.Type) bool {
+func isQuantized(t gguf.Type) bool {
 	tr, err := t.Traits()
 	return err == nil && tr.Quantized
 }
