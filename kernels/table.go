@@ -113,6 +113,18 @@ func init() {
 	register(&Traits{Type: gguf.TypeIQ4_XS, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeIQ4_XSGeneric), Quantize: quantizer(quantizeIQ4_XSGeneric),
 		Dot: dotter(dotIQ4_XSQ8_K)})
+	for _, tr := range []*Traits{
+		{Type: gguf.TypeIQ2_XXS, Dequantize: dequantizer(dequantizeIQ2_XXSGeneric), Dot: dotter(dotIQ2_XXSQ8_KGeneric)},
+		{Type: gguf.TypeIQ2_XS, Dequantize: dequantizer(dequantizeIQ2_XSGeneric), Dot: dotter(dotIQ2_XSQ8_KGeneric)},
+		{Type: gguf.TypeIQ2_S, Dequantize: dequantizer(dequantizeIQ2_SGeneric), Dot: dotter(dotIQ2_SQ8_KGeneric)},
+		{Type: gguf.TypeIQ3_XXS, Dequantize: dequantizer(dequantizeIQ3_XXSGeneric), Dot: dotter(dotIQ3_XXSQ8_KGeneric)},
+		{Type: gguf.TypeIQ3_S, Dequantize: dequantizer(dequantizeIQ3_SGeneric), Dot: dotter(dotIQ3_SQ8_KGeneric)},
+		{Type: gguf.TypeIQ1_S, Dequantize: dequantizer(dequantizeIQ1_SGeneric), Dot: dotter(dotIQ1_SQ8_KGeneric)},
+		{Type: gguf.TypeIQ1_M, Dequantize: dequantizer(dequantizeIQ1_MGeneric), Dot: dotter(dotIQ1_MQ8_KGeneric)},
+	} {
+		tr.VecDotType = gguf.TypeQ8_K
+		register(tr)
+	}
 	register(&Traits{Type: gguf.TypeMXFP4, VecDotType: gguf.TypeQ8_0,
 		Dequantize: dequantizer(dequantizeMXFP4Generic), Quantize: quantizer(quantizeMXFP4Generic),
 		Dot: dotter(dotMXFP4Q8_0)})
