@@ -12,7 +12,8 @@ import (
 // benchTypes are the weight types with a dot, in the order of the table.
 var benchTypes = []gguf.Type{gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.TypeQ4_0, gguf.TypeQ4_1,
 	gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeQ8_0, gguf.TypeQ2_K, gguf.TypeQ3_K, gguf.TypeQ4_K, gguf.TypeQ5_K,
-	gguf.TypeQ6_K, gguf.TypeIQ4_NL, gguf.TypeIQ4_XS, gguf.TypeMXFP4, gguf.TypeTQ1_0, gguf.TypeTQ2_0}
+	gguf.TypeQ6_K, gguf.TypeIQ4_NL, gguf.TypeIQ4_XS, gguf.TypeMXFP4, gguf.TypeTQ1_0, gguf.TypeTQ2_0,
+	gguf.TypeIQ3_XXS, gguf.TypeIQ3_S, gguf.TypeIQ2_S, gguf.TypeIQ1_M}
 
 // asmTypes have an assembly dot on this build and CPU.
 var asmTypes = map[gguf.Type]bool{gguf.TypeQ4_0: true, gguf.TypeQ8_0: true, gguf.TypeF16: true, gguf.TypeF32: true, gguf.TypeQ4_K: true, gguf.TypeQ6_K: true, gguf.TypeQ5_K: true, gguf.TypeBF16: true,

@@ -116,11 +116,11 @@ func init() {
 	for _, tr := range []*Traits{
 		{Type: gguf.TypeIQ2_XXS, Dequantize: dequantizer(dequantizeIQ2_XXSGeneric), Dot: dotter(dotIQ2_XXSQ8_KGeneric)},
 		{Type: gguf.TypeIQ2_XS, Dequantize: dequantizer(dequantizeIQ2_XSGeneric), Dot: dotter(dotIQ2_XSQ8_KGeneric)},
-		{Type: gguf.TypeIQ2_S, Dequantize: dequantizer(dequantizeIQ2_SGeneric), Dot: dotter(dotIQ2_SQ8_KGeneric)},
-		{Type: gguf.TypeIQ3_XXS, Dequantize: dequantizer(dequantizeIQ3_XXSGeneric), Dot: dotter(dotIQ3_XXSQ8_KGeneric)},
-		{Type: gguf.TypeIQ3_S, Dequantize: dequantizer(dequantizeIQ3_SGeneric), Dot: dotter(dotIQ3_SQ8_KGeneric)},
+		{Type: gguf.TypeIQ2_S, Dequantize: dequantizer(dequantizeIQ2_SGeneric), Quantize: quantizer(quantizeIQ2_SGeneric), Dot: dotter(dotIQ2_SQ8_KGeneric)},
+		{Type: gguf.TypeIQ3_XXS, Dequantize: dequantizer(dequantizeIQ3_XXSGeneric), Quantize: quantizer(quantizeIQ3_XXSGeneric), Dot: dotter(dotIQ3_XXSQ8_KGeneric)},
+		{Type: gguf.TypeIQ3_S, Dequantize: dequantizer(dequantizeIQ3_SGeneric), Quantize: quantizer(quantizeIQ3_SGeneric), Dot: dotter(dotIQ3_SQ8_KGeneric)},
 		{Type: gguf.TypeIQ1_S, Dequantize: dequantizer(dequantizeIQ1_SGeneric), Dot: dotter(dotIQ1_SQ8_KGeneric)},
-		{Type: gguf.TypeIQ1_M, Dequantize: dequantizer(dequantizeIQ1_MGeneric), Dot: dotter(dotIQ1_MQ8_KGeneric)},
+		{Type: gguf.TypeIQ1_M, Dequantize: dequantizer(dequantizeIQ1_MGeneric), Quantize: quantizer(quantizeIQ1_MGeneric), Dot: dotter(dotIQ1_MQ8_KGeneric)},
 	} {
 		tr.VecDotType = gguf.TypeQ8_K
 		register(tr)
