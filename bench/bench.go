@@ -32,7 +32,10 @@ type Config struct {
 	Threads []int // thread counts to try (nil: one per core)
 	Batch   int   // prompt batch size (0: the prompt length)
 	NoMmap  bool
-	Seed    uint64
+	// KeepMapped and NoReclaim are smelt.Options' (weights in place;
+	// mapped source kept after the copy).
+	KeepMapped, NoReclaim bool
+	Seed                  uint64
 }
 
 // Result is one test (model × threads × pp/tg).
@@ -90,7 +93,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 
 func runModel(ctx context.Context, cfg Config, path string, threads int) ([]Result, error) {
 	start := time.Now()
-	m, err := smelt.Load(path, smelt.Options{Threads: threads, NoMmap: cfg.NoMmap})
+	m, err := smelt.Load(path, smelt.Options{Threads: threads, NoMmap: cfg.NoMmap, KeepMapped: cfg.KeepMapped, NoReclaim: cfg.NoReclaim})
 	if err != nil {
 		return nil, err
 	}

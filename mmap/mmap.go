@@ -55,7 +55,7 @@ type Options struct {
 	Lock bool
 	// Workers bounds concurrent reads in ModeRead (default: GOMAXPROCS, at most 8).
 	Workers int
-	// KeepSource makes Moved keep the source pages (no reclaim).
+	// KeepSource makes Moved and CopyToHost keep the source pages (no reclaim).
 	KeepSource bool
 	// Progress, if set, is called as tensor bytes are read (ModeRead) or
 	// mapped, with the bytes done and the total; calls may come from
@@ -131,6 +131,7 @@ type file struct {
 type tensor struct {
 	region    Region
 	buf       []byte // ModeRead: the tensor's slot in the arena
+	host      []byte // after CopyToHost: the tensor's slot in the host buffer
 	home      Home
 	dirty     bool
 	reclaimed bool
@@ -147,6 +148,7 @@ type Map struct {
 	locked bool
 	closed bool
 	arena  []byte // ModeRead: one anonymous allocation holding every tensor
+	host   []byte // CopyToHost's anonymous buffer
 }
 
 // OpenModel maps every shard of a GGUF model and registers its tensors.
@@ -327,8 +329,12 @@ func (m *Map) find(name string) (*tensor, error) {
 	return &m.ts[i], nil
 }
 
-// bytes returns the tensor's source bytes without copying.
+// bytes returns the tensor's working bytes without copying: its host copy
+// if it has one, else its source.
 func (m *Map) bytes(t *tensor) []byte {
+	if t.host != nil {
+		return t.host
+	}
 	if m.opts.Mode == ModeRead {
 		return t.buf
 	}
@@ -336,10 +342,11 @@ func (m *Map) bytes(t *tensor) []byte {
 	return m.files[r.File].data[r.Offset : r.Offset+r.Size : r.Offset+r.Size]
 }
 
-// View returns the tensor's bytes, zero-copy from the mapping (or the arena
-// in ModeRead). The slice must not be written (in ModeMap it is
-// read-only memory) and must not be used after Close. Reading a reclaimed
-// range faults the pages back in from the file.
+// View returns the tensor's bytes without copying: its host copy after
+// CopyToHost, else the mapping (or the arena in ModeRead). The slice must
+// not be written (in ModeMap it is read-only memory) and must not be used
+// after Close. Reading a reclaimed range of the mapping faults the pages
+// back in from the file.
 func (m *Map) View(name string) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -407,11 +414,15 @@ func (m *Map) Reclaim(name string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return m.reclaim(t)
+}
+
+func (m *Map) reclaim(t *tensor) (int64, error) {
 	if m.opts.Mode == ModeRead || m.locked {
 		return 0, nil
 	}
 	if t.dirty {
-		return 0, fmt.Errorf("mmap: reclaim %q: %w", name, ErrDirty)
+		return 0, fmt.Errorf("mmap: reclaim %q: %w", t.region.Name, ErrDirty)
 	}
 	fl := m.files[t.region.File]
 	lo := roundUp(t.region.Offset, pageSize)
@@ -420,10 +431,78 @@ func (m *Map) Reclaim(name string) (int64, error) {
 		return 0, nil
 	}
 	if err := sysDontNeed(fl.data[lo:hi]); err != nil {
-		return 0, fmt.Errorf("mmap: reclaim %q: %w", name, err)
+		return 0, fmt.Errorf("mmap: reclaim %q: %w", t.region.Name, err)
 	}
 	t.reclaimed = true
 	return hi - lo, nil
+}
+
+// HostCopy reports what CopyToHost did.
+type HostCopy struct {
+	Tensors   int   // tensors copied
+	Bytes     int64 // bytes copied (the host buffer holds them 64-byte aligned)
+	Reclaimed int64 // source bytes released from the mapping
+}
+
+// CopyToHost moves the named tensors into one anonymous host buffer that
+// the Map owns (each tensor 64-byte aligned; transparent huge pages where
+// the kernel grants them, from which weights stream about three times
+// faster than from 4 KiB page-cache pages). From then on View returns the
+// copy, the tensor's home is HomeHost and, unless Options.KeepSource is
+// set, its source pages are reclaimed right after it is copied, so the
+// process never holds a tensor twice. A tensor patched through Writable
+// is copied with its patch and its source is kept. In ModeRead the
+// tensors already live in anonymous memory: nothing is done. Tensors
+// copied before are skipped. The buffer is freed by Close.
+func (m *Map) CopyToHost(names []string) (HostCopy, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var hc HostCopy
+	if m.closed {
+		return hc, ErrClosed
+	}
+	if m.opts.Mode == ModeRead {
+		return hc, nil
+	}
+	if m.host != nil {
+		return hc, fmt.Errorf("mmap: CopyToHost was already called")
+	}
+	var ts []*tensor
+	var size int64
+	for _, name := range names {
+		t, err := m.find(name)
+		if err != nil {
+			return hc, err
+		}
+		if t.host == nil {
+			ts = append(ts, t)
+			size = roundUp(size+t.region.Size, 64)
+		}
+	}
+	buf, err := sysAnon(size)
+	if err != nil {
+		return hc, fmt.Errorf("mmap: allocating %d bytes for host copies: %w", size, err)
+	}
+	m.host = buf
+	var off int64
+	for _, t := range ts {
+		n := t.region.Size
+		dst := buf[off : off+n : off+n]
+		copy(dst, m.bytes(t))
+		t.host, t.home = dst, Home{Kind: HomeHost}
+		off = roundUp(off+n, 64)
+		hc.Tensors++
+		hc.Bytes += n
+		if m.opts.KeepSource || t.dirty {
+			continue
+		}
+		r, err := m.reclaim(t)
+		if err != nil {
+			return hc, err
+		}
+		hc.Reclaimed += r
+	}
+	return hc, nil
 }
 
 // Residency reports where the tensor lives and how many of its source pages
@@ -585,11 +664,16 @@ func (m *Map) Close() error {
 	for i := range m.ts {
 		m.ts[i].buf = nil
 	}
-	if m.arena != nil {
-		if err := sysFreeAnon(m.arena); err != nil && first == nil {
-			first = fmt.Errorf("mmap: freeing the weights: %w", err)
+	for i := range m.ts {
+		m.ts[i].host = nil
+	}
+	for _, a := range []*[]byte{&m.arena, &m.host} {
+		if *a != nil {
+			if err := sysFreeAnon(*a); err != nil && first == nil {
+				first = fmt.Errorf("mmap: freeing the weights: %w", err)
+			}
+			*a = nil
 		}
-		m.arena = nil
 	}
 	return first
 }

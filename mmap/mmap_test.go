@@ -435,3 +435,61 @@ func TestProcessMemory(t *testing.T) {
 		t.Errorf("implausible figures %+v", pm)
 	}
 }
+
+// TestCopyToHost checks that copied tensors read the same through View,
+// live at HomeHost, and that their source pages leave the process unless
+// KeepSource is set.
+func TestCopyToHost(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("residency needs Linux")
+	}
+	path, model := testModel(t)
+	info, _ := model.Tensor("big")
+	want := sha256.Sum256(readRange(t, path, info.FileOffset, int64(info.Size)))
+	for _, keep := range []bool{false, true} {
+		m, err := OpenModel(model, Options{KeepSource: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		touch(mustView(t, m, "big"))
+		rssTouched, _ := m.MappedRSS()
+		hc, err := m.CopyToHost([]string{"big", "tail"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rssAfter, _ := m.MappedRSS()
+		v := mustView(t, m, "big")
+		if sha256.Sum256(v) != want {
+			t.Errorf("keep=%v: host copy differs from the file", keep)
+		}
+		if uintptr(unsafe.Pointer(&v[0]))%64 != 0 {
+			t.Errorf("keep=%v: host copy not 64-byte aligned", keep)
+		}
+		r, _ := m.Residency("big")
+		if r.Home.Kind != HomeHost {
+			t.Errorf("keep=%v: home %v, want host", keep, r.Home)
+		}
+		if h, _ := m.Residency("head"); h.Home.Kind != HomeMapped {
+			t.Errorf("uncopied tensor moved to %v", h.Home)
+		}
+		t.Logf("keep=%v: copied %d tensors, %d bytes; mapping RSS %d -> %d (reclaimed %d); big: %d of %d pages present",
+			keep, hc.Tensors, hc.Bytes, rssTouched, rssAfter, hc.Reclaimed, r.Present, r.Pages)
+		if hc.Tensors != 2 || hc.Bytes != int64(info.Size)+4000 {
+			t.Errorf("keep=%v: copied %+v", keep, hc)
+		}
+		if keep {
+			if hc.Reclaimed != 0 || r.Present != r.Pages {
+				t.Errorf("KeepSource: reclaimed %d, %d of %d pages present", hc.Reclaimed, r.Present, r.Pages)
+			}
+		} else if r.Present > 2 || hc.Reclaimed < int64(info.Size)-2*pageSize || rssAfter > rssTouched-int64(info.Size)+4*pageSize {
+			t.Errorf("source not reclaimed: %d of %d pages present, reclaimed %d, RSS %d -> %d",
+				r.Present, r.Pages, hc.Reclaimed, rssTouched, rssAfter)
+		}
+		if _, err := m.CopyToHost([]string{"head"}); err == nil {
+			t.Error("a second CopyToHost was accepted")
+		}
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

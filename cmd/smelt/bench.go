@@ -28,6 +28,9 @@ func runBench(args []string, stdout io.Writer) error {
 	threads := fs.String("t", "", "thread counts, comma separated (default: one per core)")
 	batch := fs.Int("b", 0, "prompt batch size (0: whole prompt)")
 	noMmap := fs.Bool("no-mmap", false, "read weights instead of mapping")
+	keepMapped := fs.Bool("keep-mapped", false, "use the weights in place in the mapping (no copy into host memory)")
+	reclaim := fs.Bool("reclaim-mmap-source", true, "release the mapping's pages of weights copied into host memory")
+	noReclaim := fs.Bool("no-reclaim", false, "keep the mapping's pages of copied weights (--reclaim-mmap-source=false)")
 	format := fs.String("o", "md", "output: md or json")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -51,7 +54,8 @@ func runBench(args []string, stdout io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	cfg := bench.Config{Models: models, Prompt: *pp, Gen: *tg, Reps: *reps, Threads: ts, Batch: *batch, NoMmap: *noMmap}
+	cfg := bench.Config{Models: models, Prompt: *pp, Gen: *tg, Reps: *reps, Threads: ts, Batch: *batch, NoMmap: *noMmap,
+		KeepMapped: *keepMapped, NoReclaim: *noReclaim || !*reclaim}
 	rs, err := bench.Run(ctx, cfg, os.Stderr)
 	if err != nil {
 		return err

@@ -36,6 +36,9 @@ func runRun(args []string, stdout io.Writer) error {
 	batch := fs.Int("b", 512, "prompt batch size")
 	kvF32 := fs.Bool("kv-f32", false, "keep the KV cache in f32 instead of f16")
 	noMmap := fs.Bool("no-mmap", false, "read the weights into memory instead of mapping the file")
+	keepMapped := fs.Bool("keep-mapped", false, "use the weights in place in the mapping (no copy into host memory)")
+	reclaim := fs.Bool("reclaim-mmap-source", true, "release the mapping's pages of weights copied into host memory")
+	noReclaim := fs.Bool("no-reclaim", false, "keep the mapping's pages of copied weights (--reclaim-mmap-source=false)")
 	special := fs.Bool("special", false, "parse special-token text in the prompt")
 	noEcho := fs.Bool("no-echo", false, "do not print the prompt before the generated text")
 	if _, err := parseArgs(fs, args); err != nil {
@@ -58,10 +61,15 @@ func runRun(args []string, stdout io.Writer) error {
 	stderr := os.Stderr
 	bar := newProgressBar(stderr, isTerminal(stderr))
 	start := time.Now()
-	m, err := smelt.Load(*modelPath, smelt.Options{Threads: *threads, NoMmap: *noMmap, Progress: bar.update})
+	m, err := smelt.Load(*modelPath, smelt.Options{Threads: *threads, NoMmap: *noMmap, Progress: bar.update,
+		KeepMapped: *keepMapped, NoReclaim: *noReclaim || !*reclaim})
 	bar.finish()
 	if err != nil {
 		return err
+	}
+	if n, size, freed := m.HostCopy(); n > 0 {
+		fmt.Fprintf(stderr, "weights: %d tensors (%s) copied to host memory; %s of mapped source released\n",
+			n, humanBytes(uint64(size)), humanBytes(uint64(freed)))
 	}
 	defer m.Close()
 	loadTime := time.Since(start)

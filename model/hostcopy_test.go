@@ -1,0 +1,70 @@
+package model
+
+import (
+	"math"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/smeltlm/smelt/mmap"
+)
+
+// TestHostCopy loads a shared model three ways (weights copied to host
+// memory with the source reclaimed, copied with the source kept, used in
+// place) and checks that the logits are bit-identical, that the matrices
+// live in host memory, and that reclaim releases their mapped pages.
+func TestHostCopy(t *testing.T) {
+	path := filepath.Join(shared, "models", "qwen3moe-bpe8k-q8_0.gguf")
+	prompt := []int32{1, 100, 200, 300, 400, 500, 600, 700}
+	var want []float32
+	for _, c := range []struct {
+		name string
+		opts Options
+	}{
+		{"in place", Options{KeepMapped: true}},
+		{"copied, source reclaimed", Options{}},
+		{"copied, source kept", Options{KeepSource: true}},
+	} {
+		m, err := Load(path, c.opts)
+		if err != nil {
+			t.Skipf("%s: %v (CI has ../shared)", path, err)
+		}
+		got, err := m.NewState(64).Eval(prompt, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = got
+		} else {
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s: logit %d differs: %v vs %v", c.name, i, got[i], want[i])
+				}
+			}
+		}
+		hc := m.HostCopy
+		r, err := m.Map.Residency(m.matrices[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d tensors, %d bytes copied, %d reclaimed; %s lives %v, %d of %d source pages present",
+			c.name, hc.Tensors, hc.Bytes, hc.Reclaimed, m.matrices[0], r.Home, r.Present, r.Pages)
+		switch {
+		case c.opts.KeepMapped:
+			if hc.Tensors != 0 || r.Home.Kind != mmap.HomeMapped {
+				t.Errorf("%s: copied %d tensors, home %v", c.name, hc.Tensors, r.Home)
+			}
+		default:
+			if hc.Tensors != len(m.matrices) || r.Home.Kind != mmap.HomeHost {
+				t.Errorf("%s: copied %d of %d tensors, home %v", c.name, hc.Tensors, len(m.matrices), r.Home)
+			}
+			if runtime.GOOS == "linux" && !c.opts.KeepSource && (hc.Reclaimed == 0 || r.Present > 2) {
+				t.Errorf("%s: reclaimed %d bytes, %d pages still present", c.name, hc.Reclaimed, r.Present)
+			}
+			if c.opts.KeepSource && hc.Reclaimed != 0 {
+				t.Errorf("%s: reclaimed %d bytes", c.name, hc.Reclaimed)
+			}
+		}
+		m.Close()
+	}
+}
