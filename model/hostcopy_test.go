@@ -58,7 +58,10 @@ func TestHostCopy(t *testing.T) {
 			if hc.Tensors != len(m.matrices) || r.Home.Kind != mmap.HomeHost {
 				t.Errorf("%s: copied %d of %d tensors, home %v", c.name, hc.Tensors, len(m.matrices), r.Home)
 			}
-			if runtime.GOOS == "linux" && !c.opts.KeepSource && (hc.Reclaimed == 0 || r.Present > 2) {
+			// Reclaim rounds inward, and the kernel's fault-around (a 64 KiB
+			// window, 16 pages) may map cached pages at either edge again
+			// when a neighbouring tensor that stays mapped is read.
+			if runtime.GOOS == "linux" && !c.opts.KeepSource && (hc.Reclaimed == 0 || r.Present > 2*16) {
 				t.Errorf("%s: reclaimed %d bytes, %d pages still present", c.name, hc.Reclaimed, r.Present)
 			}
 			if c.opts.KeepSource && hc.Reclaimed != 0 {
