@@ -28,6 +28,11 @@ type Options struct {
 	// each tensor's source pages are released (madvise DONTNEED) as soon as
 	// it is copied, so the process holds the weights once.
 	NoReclaim bool
+	// NoRepack keeps the weights in ggml's row layout. By default the
+	// matrices in host memory are interleaved four rows at a time where the
+	// CPU has kernels for that layout (AVX-512 VNNI: q4_0, q8_0); results
+	// are bit for bit the same either way.
+	NoRepack bool
 	// Progress, if set, reports loading in bytes done of total.
 	Progress func(done, total int64)
 }
@@ -45,7 +50,7 @@ func Load(path string, opts Options) (*Model, error) {
 		mode = mmap.ModeRead
 	}
 	m, err := model.Load(path, model.Options{Threads: opts.Threads, Mmap: mode, Progress: opts.Progress,
-		KeepMapped: opts.KeepMapped, KeepSource: opts.NoReclaim})
+		KeepMapped: opts.KeepMapped, KeepSource: opts.NoReclaim, NoRepack: opts.NoRepack})
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +62,12 @@ func Load(path string, opts Options) (*Model, error) {
 func (m *Model) HostCopy() (tensors int, bytes, reclaimed int64) {
 	hc := m.m.HostCopy
 	return hc.Tensors, hc.Bytes, hc.Reclaimed
+}
+
+// Repacked reports the weight matrices Load rewrote into the kernels'
+// interleaved layout, and their bytes.
+func (m *Model) Repacked() (tensors int, bytes int64) {
+	return m.m.Repacked.Tensors, m.m.Repacked.Bytes
 }
 
 // Close releases the model's memory and files.

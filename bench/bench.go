@@ -35,7 +35,9 @@ type Config struct {
 	// KeepMapped and NoReclaim are smelt.Options' (weights in place;
 	// mapped source kept after the copy).
 	KeepMapped, NoReclaim bool
-	Seed                  uint64
+	// NoRepack is smelt.Options' (weights kept in ggml's row layout).
+	NoRepack bool
+	Seed     uint64
 }
 
 // Result is one test (model × threads × pp/tg).
@@ -93,7 +95,8 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 
 func runModel(ctx context.Context, cfg Config, path string, threads int) ([]Result, error) {
 	start := time.Now()
-	m, err := smelt.Load(path, smelt.Options{Threads: threads, NoMmap: cfg.NoMmap, KeepMapped: cfg.KeepMapped, NoReclaim: cfg.NoReclaim})
+	m, err := smelt.Load(path, smelt.Options{Threads: threads, NoMmap: cfg.NoMmap, KeepMapped: cfg.KeepMapped, NoReclaim: cfg.NoReclaim,
+		NoRepack: cfg.NoRepack})
 	if err != nil {
 		return nil, err
 	}

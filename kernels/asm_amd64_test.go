@@ -60,10 +60,6 @@ func randomBlocks(rng *rand.Rand, n, size, off int) []byte {
 	return b
 }
 
-func sameFloat(a, b float32) bool {
-	return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b)
-}
-
 // TestDotAVX2MatchesGeneric checks each assembly dot against its Go twin,
 // bit for bit, over block counts 0..101 (odd and even) and byte offsets
 // 0..3 of the inputs.

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -58,7 +59,8 @@ func BenchmarkDot(b *testing.B) {
 }
 
 // BenchmarkMatVec measures a 4096×4096 matrix times one vector on one
-// thread and on all of them; bytes are weight bytes.
+// thread and on all of them; bytes are weight bytes. Level avx512vnni-x4
+// is the matrix interleaved (Interleave) and its AVX-512 VNNI kernels.
 func BenchmarkMatVec(b *testing.B) {
 	const rows, cols = 4096, 4096
 	rng := rand.New(rand.NewPCG(11, 12))
@@ -66,7 +68,21 @@ func BenchmarkMatVec(b *testing.B) {
 	dst := make([]float32, rows)
 	for _, ty := range benchTypes {
 		m, _ := quantizedMatrix(b, ty, rows, cols, rng)
-		for _, level := range levels(ty) {
+		lv := levels(ty)
+		im := m
+		if CanInterleave(ty, rows) {
+			lv = append(lv, "avx512vnni-x4")
+			im.Data = bytes.Clone(m.Data)
+			if err := Interleave(im.Data, ty, rows, cols); err != nil {
+				b.Fatal(err)
+			}
+			im.Interleaved = true
+		}
+		for _, level := range lv {
+			m := m
+			if level == "avx512vnni-x4" {
+				m = im
+			}
 			for _, threads := range []int{1, 0} {
 				p := NewPool(threads)
 				b.Run(fmt.Sprintf("%s/%s/%dx%d/t=%d", ty, level, rows, cols, p.Threads()), func(b *testing.B) {

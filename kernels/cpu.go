@@ -8,16 +8,31 @@ import "github.com/klauspost/cpuid/v2"
 var (
 	// hasAVX2 is AVX2 with FMA3 and F16C, the set the amd64 kernels use.
 	hasAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.F16C) && asmCompiled
+	// hasAVX512VNNI adds AVX-512 F/BW/VL with VNNI (VPDPBUSD): the
+	// interleaved-weight kernels.
+	hasAVX512VNNI = hasAVX2 && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.AVX512VNNI)
 )
 
 // forceGeneric turns the assembly off until the returned function is called.
 func forceGeneric() (restore func()) {
-	saved := hasAVX2
-	hasAVX2 = false
-	return func() { hasAVX2 = saved }
+	saved, saved512 := hasAVX2, hasAVX512VNNI
+	hasAVX2, hasAVX512VNNI = false, false
+	return func() { hasAVX2, hasAVX512VNNI = saved, saved512 }
 }
 
-// Level names the kernels in use: "avx2" or "generic".
+// forceAVX2 turns the AVX-512 kernels off (the AVX2 ones stay) until the
+// returned function is called.
+func forceAVX2() (restore func()) {
+	saved := hasAVX512VNNI
+	hasAVX512VNNI = false
+	return func() { hasAVX512VNNI = saved }
+}
+
+// HasInterleaved reports whether interleaved-weight kernels (AVX-512 VNNI)
+// are in use: Interleave then speeds up the types CanInterleave names.
+func HasInterleaved() bool { return hasAVX512VNNI }
+
+// Level names the row kernels in use: "avx2" or "generic".
 func Level() string {
 	if hasAVX2 {
 		return "avx2"

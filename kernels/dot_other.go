@@ -2,6 +2,8 @@
 
 package kernels
 
+import "github.com/smeltlm/smelt/gguf"
+
 const asmCompiled = false
 
 func dotQ8_0Q8_0(x, y []blockQ8_0) float32             { return dotQ8_0Q8_0Generic(x, y) }
@@ -21,3 +23,6 @@ func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 { return dotIQ4_XSQ8_
 func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {
 	dot4Generic(dotter(dotQ8_0Q8_0Generic), w, rowBytes, y, out)
 }
+
+// x4Kernel is nil: no interleaved assembly on this build.
+func x4Kernel(gguf.Type) func(group, y []byte, out *[4]float32) { return nil }

@@ -2,84 +2,9 @@ package kernels
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/smeltlm/smelt/gguf"
 )
-
-// Pool is a persistent set of worker goroutines: an operation is split into
-// chunks that the workers (and the caller) take in turn, so no goroutine is
-// started per operation.
-type Pool struct {
-	threads int
-	jobs    chan *job
-	close   sync.Once
-}
-
-type job struct {
-	n, chunk int
-	next     atomic.Int64
-	fn       func(lo, hi int)
-	wg       sync.WaitGroup
-}
-
-// NewPool starts a pool of threads workers (the caller counts as one);
-// threads <= 0 means one per core.
-func NewPool(threads int) *Pool {
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
-	p := &Pool{threads: threads, jobs: make(chan *job)}
-	for range threads - 1 {
-		go func() {
-			for j := range p.jobs {
-				j.work()
-				j.wg.Done()
-			}
-		}()
-	}
-	return p
-}
-
-// Threads returns the number of threads that run an operation.
-func (p *Pool) Threads() int { return p.threads }
-
-// Close stops the workers. The pool must not be used afterwards.
-func (p *Pool) Close() { p.close.Do(func() { close(p.jobs) }) }
-
-func (j *job) work() {
-	for {
-		lo := int(j.next.Add(int64(j.chunk))) - j.chunk
-		if lo >= j.n {
-			return
-		}
-		j.fn(lo, min(lo+j.chunk, j.n))
-	}
-}
-
-// Run calls fn on disjoint ranges covering [0, n) from all threads and
-// returns when every range is done. Ranges are about n/(4·threads) long so
-// that uneven progress still balances.
-func (p *Pool) Run(n int, fn func(lo, hi int)) {
-	if n <= 0 {
-		return
-	}
-	chunk := max(1, (n+4*p.threads-1)/(4*p.threads))
-	helpers := min(p.threads-1, (n+chunk-1)/chunk-1)
-	if helpers <= 0 {
-		fn(0, n)
-		return
-	}
-	j := &job{n: n, chunk: chunk, fn: fn}
-	j.wg.Add(helpers)
-	for range helpers {
-		p.jobs <- j
-	}
-	j.work()
-	j.wg.Wait()
-}
 
 // Matrix is a weight matrix as stored in a model: Rows rows of Cols elements
 // of Type, row-major, in Data (ggml's ne[0] = Cols, ne[1] = Rows).
@@ -87,6 +12,9 @@ type Matrix struct {
 	Type       gguf.Type
 	Rows, Cols int
 	Data       []byte
+	// Interleaved says Data holds the rows in the interleaved layout
+	// Interleave writes (groups of four rows, block column by column).
+	Interleaved bool
 }
 
 // RowBytes returns the size of one row.
@@ -160,6 +88,27 @@ func (p *Pool) MatMul(dst []float32, w Matrix, x []float32, n int) error {
 		return err
 	}
 	xrb := len(xq) / max(n, 1)
+	if w.Interleaved {
+		if w.Rows%groupRows != 0 || x4Layouts[w.Type] == nil {
+			return fmt.Errorf("kernels: %s matrix %d×%d cannot be interleaved", w.Type, w.Rows, w.Cols)
+		}
+		gb := groupRows * rb
+		kern := x4Kernel(w.Type)
+		if kern == nil {
+			kern = func(group, y []byte, out *[4]float32) { dotX4Generic(w.Type, group, y, out) }
+		}
+		p.Run(w.Rows/groupRows, func(lo, hi int) {
+			var out [4]float32
+			for g := lo; g < hi; g++ {
+				group := w.Data[g*gb : (g+1)*gb]
+				for i := range n {
+					kern(group, xq[i*xrb:(i+1)*xrb], &out)
+					copy(dst[i*w.Rows+g*groupRows:], out[:])
+				}
+			}
+		})
+		return nil
+	}
 	p.Run(w.Rows, func(lo, hi int) {
 		r := lo
 		// Dot4 shares each activation load among four rows and hides the

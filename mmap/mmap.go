@@ -81,6 +81,9 @@ const (
 	HomeHost
 	// HomeDevice: uploaded to an accelerator.
 	HomeDevice
+	// HomeRepacked: rewritten in host memory the engine owns into a layout
+	// its kernels stream (the host copy, or the ModeRead buffer, in place).
+	HomeRepacked
 )
 
 // Home is where a tensor lives now. Device is the device index for HomeDevice.
@@ -97,6 +100,8 @@ func (h Home) String() string {
 		return "host"
 	case HomeDevice:
 		return fmt.Sprintf("device%d", h.Device)
+	case HomeRepacked:
+		return "repacked"
 	}
 	return fmt.Sprintf("home(%d)", int(h.Kind))
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/smeltlm/smelt/kernels"
 	"github.com/smeltlm/smelt/mmap"
 )
 
@@ -24,6 +25,8 @@ func TestHostCopy(t *testing.T) {
 		{"in place", Options{KeepMapped: true}},
 		{"copied, source reclaimed", Options{}},
 		{"copied, source kept", Options{KeepSource: true}},
+		{"copied, not repacked", Options{NoRepack: true}},
+		{"read, repacked", Options{Mmap: mmap.ModeRead}},
 	} {
 		m, err := Load(path, c.opts)
 		if err != nil {
@@ -47,15 +50,37 @@ func TestHostCopy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s: %d tensors, %d bytes copied, %d reclaimed; %s lives %v, %d of %d source pages present",
-			c.name, hc.Tensors, hc.Bytes, hc.Reclaimed, m.matrices[0], r.Home, r.Present, r.Pages)
+		t.Logf("%s: %d tensors, %d bytes copied, %d reclaimed, %d interleaved; %s lives %v, %d of %d source pages present",
+			c.name, hc.Tensors, hc.Bytes, hc.Reclaimed, m.Repacked.Tensors, m.matrices[0], r.Home, r.Present, r.Pages)
+		wantHome := mmap.HomeHost
+		if !c.opts.NoRepack && !c.opts.KeepMapped && kernels.HasInterleaved() {
+			// Every q8_0 matrix with whole groups of four rows (the f32
+			// routers are not).
+			wantHome = mmap.HomeRepacked
+			want := 0
+			for _, name := range m.matrices {
+				ti, _ := m.File.Tensor(name)
+				if kernels.CanInterleave(ti.Type, int(ti.Dims[1])) {
+					want++
+				}
+			}
+			if want == 0 || m.Repacked.Tensors != want {
+				t.Errorf("%s: %d of %d matrices interleaved, want %d", c.name, m.Repacked.Tensors, len(m.matrices), want)
+			}
+		} else if m.Repacked.Tensors != 0 {
+			t.Errorf("%s: %d matrices interleaved", c.name, m.Repacked.Tensors)
+		}
 		switch {
+		case c.opts.Mmap == mmap.ModeRead:
+			if hc.Tensors != 0 || (wantHome == mmap.HomeRepacked) != (r.Home.Kind == mmap.HomeRepacked) {
+				t.Errorf("%s: copied %d tensors, home %v", c.name, hc.Tensors, r.Home)
+			}
 		case c.opts.KeepMapped:
 			if hc.Tensors != 0 || r.Home.Kind != mmap.HomeMapped {
 				t.Errorf("%s: copied %d tensors, home %v", c.name, hc.Tensors, r.Home)
 			}
 		default:
-			if hc.Tensors != len(m.matrices) || r.Home.Kind != mmap.HomeHost {
+			if hc.Tensors != len(m.matrices) || r.Home.Kind != wantHome {
 				t.Errorf("%s: copied %d of %d tensors, home %v", c.name, hc.Tensors, len(m.matrices), r.Home)
 			}
 			// Reclaim rounds inward, and the kernel's fault-around (a 64 KiB

@@ -20,8 +20,15 @@ type Model struct {
 
 	// HostCopy reports the weights Load copied into host memory.
 	HostCopy mmap.HostCopy
+	// Repacked counts the matrices (and their bytes) Load rewrote into the
+	// kernels' interleaved layout.
+	Repacked struct {
+		Tensors int
+		Bytes   int64
+	}
 
-	matrices []string // names of the tensors bound as matrices (for CopyToHost)
+	matrices    []string        // names of the tensors bound as matrices (for CopyToHost)
+	interleaved map[string]bool // matrices rewritten by kernels.Interleave
 
 	embd    kernels.Matrix // (vocab, n_embd)
 	outNorm []float32      // (n_embd)
@@ -59,6 +66,11 @@ type Options struct {
 	// default they are reclaimed as each tensor is copied, so the process
 	// holds the weights once.
 	KeepSource bool
+	// NoRepack keeps the weights in ggml's row layout. By default the
+	// matrices held in memory the engine owns (the host copy, or the
+	// buffer of mmap.ModeRead) are interleaved four rows at a time where
+	// the CPU has kernels for that layout (kernels.CanInterleave).
+	NoRepack bool
 }
 
 // Load opens a GGUF model file (or the first of a split set).
@@ -96,7 +108,51 @@ func Load(path string, opts Options) (*Model, error) {
 			return nil, err
 		}
 	}
+	owned := opts.Mmap == mmap.ModeRead || (opts.Mmap == mmap.ModeMap && !opts.KeepMapped)
+	if owned && !opts.NoRepack {
+		if err := m.repack(); err != nil {
+			m.Close()
+			return nil, err
+		}
+	}
 	return m, nil
+}
+
+// repack interleaves the matrices the kernels have an interleaved layout
+// for, in place in host memory, records their new home, and binds again.
+// The token embedding keeps its rows: tokens are gathered from it.
+func (m *Model) repack() error {
+	for _, name := range m.matrices {
+		ti, _ := m.File.Tensor(name)
+		if name == tokEmbd || len(ti.Dims) < 2 {
+			continue
+		}
+		cols := int(ti.Dims[0])
+		rows := int(ti.Elements() / ti.Dims[0])
+		if !kernels.CanInterleave(ti.Type, int(ti.Dims[1])) {
+			continue
+		}
+		data, err := m.Map.View(name)
+		if err != nil {
+			return err
+		}
+		if err := kernels.Interleave(data, ti.Type, rows, cols); err != nil {
+			return fmt.Errorf("model: %s: %w", name, err)
+		}
+		if err := m.Map.SetHome(name, mmap.Home{Kind: mmap.HomeRepacked}); err != nil {
+			return err
+		}
+		if m.interleaved == nil {
+			m.interleaved = map[string]bool{}
+		}
+		m.interleaved[name] = true
+		m.Repacked.Tensors++
+		m.Repacked.Bytes += int64(len(data))
+	}
+	if m.Repacked.Tensors == 0 {
+		return nil
+	}
+	return m.bind()
 }
 
 // Close releases the pool and the mapping.
@@ -203,7 +259,7 @@ func (b *binder) matrix(name string, rows, cols int) kernels.Matrix {
 		return kernels.Matrix{}
 	}
 	b.names = append(b.names, name)
-	return kernels.Matrix{Type: ti.Type, Rows: int(ti.Dims[1]), Cols: cols, Data: data}
+	return kernels.Matrix{Type: ti.Type, Rows: int(ti.Dims[1]), Cols: cols, Data: data, Interleaved: b.m.interleaved[name]}
 }
 
 // experts binds a 3-D expert tensor as one (rows, cols) matrix per expert.
@@ -216,7 +272,8 @@ func (b *binder) experts(name string, rows, cols, n int) []kernels.Matrix {
 	size := len(data) / n
 	out := make([]kernels.Matrix, n)
 	for e := range out {
-		out[e] = kernels.Matrix{Type: ti.Type, Rows: rows, Cols: cols, Data: data[e*size : (e+1)*size]}
+		out[e] = kernels.Matrix{Type: ti.Type, Rows: rows, Cols: cols, Data: data[e*size : (e+1)*size],
+			Interleaved: b.m.interleaved[name]}
 	}
 	return out
 }

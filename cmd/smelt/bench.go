@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -31,7 +32,9 @@ func runBench(args []string, stdout io.Writer) error {
 	keepMapped := fs.Bool("keep-mapped", false, "use the weights in place in the mapping (no copy into host memory)")
 	reclaim := fs.Bool("reclaim-mmap-source", true, "release the mapping's pages of weights copied into host memory")
 	noReclaim := fs.Bool("no-reclaim", false, "keep the mapping's pages of copied weights (--reclaim-mmap-source=false)")
+	noRepack := fs.Bool("no-repack", false, "keep the weights in ggml's row layout (no interleaving)")
 	format := fs.String("o", "md", "output: md or json")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the whole run to this file")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -52,10 +55,21 @@ func runBench(args []string, stdout io.Writer) error {
 		}
 		ts = append(ts, n)
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	cfg := bench.Config{Models: models, Prompt: *pp, Gen: *tg, Reps: *reps, Threads: ts, Batch: *batch, NoMmap: *noMmap,
-		KeepMapped: *keepMapped, NoReclaim: *noReclaim || !*reclaim}
+		KeepMapped: *keepMapped, NoReclaim: *noReclaim || !*reclaim, NoRepack: *noRepack}
 	rs, err := bench.Run(ctx, cfg, os.Stderr)
 	if err != nil {
 		return err

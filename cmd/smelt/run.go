@@ -39,6 +39,7 @@ func runRun(args []string, stdout io.Writer) error {
 	keepMapped := fs.Bool("keep-mapped", false, "use the weights in place in the mapping (no copy into host memory)")
 	reclaim := fs.Bool("reclaim-mmap-source", true, "release the mapping's pages of weights copied into host memory")
 	noReclaim := fs.Bool("no-reclaim", false, "keep the mapping's pages of copied weights (--reclaim-mmap-source=false)")
+	noRepack := fs.Bool("no-repack", false, "keep the weights in ggml's row layout (no interleaving)")
 	special := fs.Bool("special", false, "parse special-token text in the prompt")
 	noEcho := fs.Bool("no-echo", false, "do not print the prompt before the generated text")
 	if _, err := parseArgs(fs, args); err != nil {
@@ -62,7 +63,7 @@ func runRun(args []string, stdout io.Writer) error {
 	bar := newProgressBar(stderr, isTerminal(stderr))
 	start := time.Now()
 	m, err := smelt.Load(*modelPath, smelt.Options{Threads: *threads, NoMmap: *noMmap, Progress: bar.update,
-		KeepMapped: *keepMapped, NoReclaim: *noReclaim || !*reclaim})
+		KeepMapped: *keepMapped, NoReclaim: *noReclaim || !*reclaim, NoRepack: *noRepack})
 	bar.finish()
 	if err != nil {
 		return err
@@ -70,6 +71,9 @@ func runRun(args []string, stdout io.Writer) error {
 	if n, size, freed := m.HostCopy(); n > 0 {
 		fmt.Fprintf(stderr, "weights: %d tensors (%s) copied to host memory; %s of mapped source released\n",
 			n, humanBytes(uint64(size)), humanBytes(uint64(freed)))
+	}
+	if n, size := m.Repacked(); n > 0 {
+		fmt.Fprintf(stderr, "weights: %d matrices (%s) interleaved for the %s kernels\n", n, humanBytes(uint64(size)), "avx512-vnni")
 	}
 	defer m.Close()
 	loadTime := time.Since(start)

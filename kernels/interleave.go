@@ -1,0 +1,174 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/smeltlm/smelt/gguf"
+)
+
+// Interleaved weights ("x4"): a matrix whose rows are rewritten at load so
+// that four consecutive rows are streamed as one. Rows 4g..4g+3 form group
+// g; the group is stored block column by block column, each column holding
+// the four rows' blocks of that column, scales first:
+//
+//	q8_0, 136 bytes a column: d0 d1 d2 d3 (fp16), then the 32 quants of
+//	  rows 0, 1, 2 and 3.
+//	q4_0, 72 bytes a column: d0 d1 d2 d3 (fp16), then 64 bytes: byte j
+//	  (j < 32) holds element j of row 0 in its low nibble and element j of
+//	  row 2 in its high nibble; byte 32+j holds element j of rows 1 and 3.
+//
+// The layout has the size of the original, so a tensor is rewritten in
+// place. A kernel reads one column, four rows × 32 weights, in one or two
+// vector loads with the scales beside them, keeps one accumulator chain per
+// row and sums each row exactly as Dot sums it: the results are bit for bit
+// those of four Dot calls on the original rows.
+
+// groupRows is the number of rows an interleaved group holds.
+const groupRows = 4
+
+// x4Layout describes one type's interleaved column.
+type x4Layout struct {
+	blockBytes int // bytes of one original block
+	colBytes   int // bytes of one interleaved column (4 blocks)
+	pack       func(col []byte, blocks *[groupRows][]byte)
+	unpack     func(blocks *[groupRows][]byte, col []byte)
+}
+
+var x4Layouts = map[gguf.Type]*x4Layout{
+	gguf.TypeQ8_0: {blockBytes: 34, colBytes: 136, pack: packQ8_0x4, unpack: unpackQ8_0x4},
+	gguf.TypeQ4_0: {blockBytes: 18, colBytes: 72, pack: packQ4_0x4, unpack: unpackQ4_0x4},
+}
+
+func packQ8_0x4(col []byte, b *[groupRows][]byte) {
+	for k := range groupRows {
+		col[2*k], col[2*k+1] = b[k][0], b[k][1]
+		copy(col[8+32*k:8+32*(k+1)], b[k][2:34])
+	}
+}
+
+func unpackQ8_0x4(b *[groupRows][]byte, col []byte) {
+	for k := range groupRows {
+		b[k][0], b[k][1] = col[2*k], col[2*k+1]
+		copy(b[k][2:34], col[8+32*k:8+32*(k+1)])
+	}
+}
+
+// q4_0 element j of a block: low nibbles hold elements 0..15, high 16..31.
+func q4Elem(qs []byte, j int) byte {
+	if j < 16 {
+		return qs[j] & 0xf
+	}
+	return qs[j-16] >> 4
+}
+
+func packQ4_0x4(col []byte, b *[groupRows][]byte) {
+	for k := range groupRows {
+		col[2*k], col[2*k+1] = b[k][0], b[k][1]
+	}
+	q := col[8:72]
+	for j := range 32 {
+		q[j] = q4Elem(b[0][2:], j) | q4Elem(b[2][2:], j)<<4
+		q[32+j] = q4Elem(b[1][2:], j) | q4Elem(b[3][2:], j)<<4
+	}
+}
+
+func unpackQ4_0x4(b *[groupRows][]byte, col []byte) {
+	for k := range groupRows {
+		b[k][0], b[k][1] = col[2*k], col[2*k+1]
+	}
+	q := col[8:72]
+	for k := range groupRows {
+		src := q[32*(k%2):]
+		shift := 4 * (k / 2)
+		for j := range 16 {
+			lo := src[j] >> shift & 0xf
+			hi := src[j+16] >> shift & 0xf
+			b[k][2+j] = lo | hi<<4
+		}
+	}
+}
+
+// CanInterleave reports whether a rows×cols matrix of type t would be
+// interleaved: the type has an interleaved kernel on this CPU and the rows
+// form whole groups.
+func CanInterleave(t gguf.Type, rows int) bool {
+	return x4Layouts[t] != nil && x4Kernel(t) != nil && rows > 0 && rows%groupRows == 0
+}
+
+// Interleave rewrites rows×cols weights of type t, in place, into the
+// interleaved layout (see CanInterleave).
+func Interleave(data []byte, t gguf.Type, rows, cols int) error {
+	return regroup(data, t, rows, cols, true)
+}
+
+// Deinterleave undoes Interleave.
+func Deinterleave(data []byte, t gguf.Type, rows, cols int) error {
+	return regroup(data, t, rows, cols, false)
+}
+
+func regroup(data []byte, t gguf.Type, rows, cols int, pack bool) error {
+	lay := x4Layouts[t]
+	if lay == nil {
+		return fmt.Errorf("kernels: no interleaved layout for %s", t)
+	}
+	rb, err := t.RowBytes(uint64(cols))
+	if err != nil {
+		return err
+	}
+	if rows%groupRows != 0 || len(data) != int(rb)*rows {
+		return fmt.Errorf("kernels: interleaving %d×%d %s: need a multiple of %d rows and %d bytes, have %d",
+			rows, cols, t, groupRows, int(rb)*rows, len(data))
+	}
+	gb := groupRows * int(rb)
+	scratch := make([]byte, gb)
+	for g := 0; g < len(data); g += gb {
+		group := data[g : g+gb]
+		copy(scratch, group)
+		if pack {
+			packGroup(lay, group, scratch, int(rb))
+		} else {
+			unpackGroup(lay, group, scratch, int(rb))
+		}
+	}
+	return nil
+}
+
+// packGroup writes the interleaved form of four rows (rows, rowBytes each)
+// into dst.
+func packGroup(lay *x4Layout, dst, rows []byte, rowBytes int) {
+	nb := rowBytes / lay.blockBytes
+	var blk [groupRows][]byte
+	for c := range nb {
+		for k := range groupRows {
+			o := k*rowBytes + c*lay.blockBytes
+			blk[k] = rows[o : o+lay.blockBytes]
+		}
+		lay.pack(dst[c*lay.colBytes:(c+1)*lay.colBytes], &blk)
+	}
+}
+
+// unpackGroup writes the four rows of the interleaved group into dst.
+func unpackGroup(lay *x4Layout, dst, group []byte, rowBytes int) {
+	nb := rowBytes / lay.blockBytes
+	var blk [groupRows][]byte
+	for c := range nb {
+		for k := range groupRows {
+			o := k*rowBytes + c*lay.blockBytes
+			blk[k] = dst[o : o+lay.blockBytes]
+		}
+		lay.unpack(&blk, group[c*lay.colBytes:(c+1)*lay.colBytes])
+	}
+}
+
+// dotX4Generic is the Go twin of the interleaved kernels: the group's rows
+// restored to their original layout, then four Dot calls.
+func dotX4Generic(t gguf.Type, group []byte, y []byte, out *[4]float32) {
+	tr := traits[t]
+	lay := x4Layouts[t]
+	rb := len(group) / groupRows
+	rows := make([]byte, len(group))
+	unpackGroup(lay, rows, group, rb)
+	for k := range out {
+		out[k] = tr.Dot(rows[k*rb:(k+1)*rb], y)
+	}
+}

@@ -1,0 +1,162 @@
+package kernels
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/smeltlm/smelt/gguf"
+)
+
+// randomRows makes rows×(nb blocks) of type ty: random bytes with random
+// f16 scales (some 0, NaN, ±Inf) and the quant extremes over-represented.
+func randomRows(rng *rand.Rand, ty gguf.Type, rows, nb, off int) []byte {
+	lay := x4Layouts[ty]
+	buf := make([]byte, off+rows*nb*lay.blockBytes)
+	b := buf[off:]
+	for i := 0; i < len(b); i += lay.blockBytes {
+		blk := b[i : i+lay.blockBytes]
+		d := uint16(rng.IntN(0x7800)) | uint16(rng.IntN(2))<<15
+		switch rng.IntN(40) {
+		case 0:
+			d = 0
+		case 1:
+			d = 0x7e00
+		case 2:
+			d = 0xfc00
+		}
+		blk[0], blk[1] = byte(d), byte(d>>8)
+		for j := 2; j < len(blk); j++ {
+			switch rng.IntN(8) {
+			case 0:
+				blk[j] = 0x80
+			case 1:
+				blk[j] = 0x7f
+			case 2:
+				blk[j] = 0xff
+			default:
+				blk[j] = byte(rng.Uint32())
+			}
+		}
+	}
+	return b
+}
+
+// TestInterleaveRoundTrip checks that Deinterleave restores what
+// Interleave rewrote, and that the layout differs from the original.
+func TestInterleaveRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for ty := range x4Layouts {
+		for _, nb := range []int{1, 3, 8} {
+			orig := randomRows(rng, ty, 8, nb, 0)
+			data := bytes.Clone(orig)
+			if err := Interleave(data, ty, 8, nb*32); err != nil {
+				t.Fatal(err)
+			}
+			if len(data) != len(orig) || bytes.Equal(data, orig) {
+				t.Fatalf("%s nb=%d: interleaving left the rows as they were", ty, nb)
+			}
+			if err := Deinterleave(data, ty, 8, nb*32); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(data, orig) {
+				t.Fatalf("%s nb=%d: round trip differs", ty, nb)
+			}
+		}
+		if err := Interleave(make([]byte, 6*x4Layouts[ty].blockBytes), ty, 6, 32); err == nil {
+			t.Errorf("%s: 6 rows interleaved without error", ty)
+		}
+	}
+	if err := Interleave(make([]byte, 4*144), gguf.TypeQ4_K, 4, 256); err == nil {
+		t.Error("q4_K has no interleaved layout but Interleave accepted it")
+	}
+}
+
+// TestX4MatchesDot checks the interleaved kernel of each type (assembly
+// where the CPU has it, and the Go twin) against four Dot calls on the
+// original rows, bit for bit, over odd lengths and buffer offsets.
+func TestX4MatchesDot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	for ty := range x4Layouts {
+		tr, _ := For(ty)
+		for _, nb := range []int{0, 1, 2, 3, 7, 31, 32, 33, 101} {
+			for off := range 4 {
+				orig := randomRows(rng, ty, groupRows, nb, off)
+				group := bytes.Clone(orig)
+				if err := Interleave(group, ty, groupRows, nb*32); err != nil {
+					t.Fatal(err)
+				}
+				// Activations as QuantizeAct makes them, scales sometimes
+				// NaN or infinite.
+				y, err := QuantizeActivations(nil, ty, randFloats(rng, nb*32), 1, nb*32)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := 0; i < len(y); i += 34 {
+					switch rng.IntN(30) {
+					case 0:
+						y[i], y[i+1] = 0x00, 0x7e
+					case 1:
+						y[i], y[i+1] = 0x00, 0x7c
+					}
+				}
+				rb := len(orig) / groupRows
+				var want [4]float32
+				for k := range want {
+					want[k] = tr.Dot(orig[k*rb:(k+1)*rb], y)
+				}
+				var got, twin [4]float32
+				if k := x4Kernel(ty); k != nil {
+					k(group, y, &got)
+				} else {
+					got = want
+				}
+				dotX4Generic(ty, group, y, &twin)
+				for k := range want {
+					if !sameFloat(got[k], want[k]) || !sameFloat(twin[k], want[k]) {
+						t.Fatalf("%s nb=%d offset %d row %d: x4 %v, twin %v, dot %v", ty, nb, off, k, got[k], twin[k], want[k])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMatMulInterleaved checks MatMul on an interleaved matrix against the
+// same matrix in rows, for one and several activations, bit for bit.
+func TestMatMulInterleaved(t *testing.T) {
+	rng := rand.New(rand.NewPCG(45, 46))
+	p := NewPool(3)
+	defer p.Close()
+	for ty := range x4Layouts {
+		m, _ := quantizedMatrix(t, ty, 44, 96, rng)
+		im := m
+		im.Data = bytes.Clone(m.Data)
+		if err := Interleave(im.Data, ty, m.Rows, m.Cols); err != nil {
+			t.Fatal(err)
+		}
+		im.Interleaved = true
+		for _, n := range []int{1, 5} {
+			x := randFloats(rng, n*m.Cols)
+			want := make([]float32, n*m.Rows)
+			got := make([]float32, n*m.Rows)
+			if err := p.MatMul(want, m, x, n); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.MatMul(got, im, x, n); err != nil {
+				t.Fatal(err)
+			}
+			for i := range got {
+				if !sameFloat(got[i], want[i]) {
+					t.Fatalf("%s n=%d: value %d: interleaved %v, rows %v", ty, n, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// sameFloat is bit equality, with every NaN equal to every other.
+func sameFloat(a, b float32) bool {
+	return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b)
+}
