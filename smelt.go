@@ -70,6 +70,11 @@ func (m *Model) Repacked() (tensors int, bytes int64) {
 	return m.m.Repacked.Tensors, m.m.Repacked.Bytes
 }
 
+// WeightBytesPerToken returns the weight bytes one decoded token reads
+// (matrices; experts in proportion to those a token uses): divided by the
+// memory read bandwidth, the shortest time a token can take.
+func (m *Model) WeightBytesPerToken() int64 { return m.m.WeightBytesPerToken() }
+
 // Close releases the model's memory and files.
 func (m *Model) Close() error { return m.m.Close() }
 

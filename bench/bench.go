@@ -16,10 +16,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/smeltlm/smelt"
+	"github.com/smeltlm/smelt/gguf"
+	"github.com/smeltlm/smelt/kernels"
 	"github.com/smeltlm/smelt/mmap"
 )
 
@@ -37,7 +41,10 @@ type Config struct {
 	KeepMapped, NoReclaim bool
 	// NoRepack is smelt.Options' (weights kept in ggml's row layout).
 	NoRepack bool
-	Seed     uint64
+	// BandwidthBuffer is the size of the buffer ReadBandwidth streams
+	// after each model (0: 512 MiB; negative: no measurement).
+	BandwidthBuffer int64
+	Seed            uint64
 }
 
 // Result is one test (model × threads × pp/tg).
@@ -54,6 +61,14 @@ type Result struct {
 	LoadTime    time.Duration `json:"load_ns"`
 	PeakRSS     int64         `json:"peak_rss_bytes"`
 	MajorFaults int64         `json:"major_faults"` // during the test's repetitions
+	// BytesPerToken is the weight bytes a decoded token reads; Bandwidth
+	// the memory read bandwidth (bytes/s) measured with the same threads
+	// just before and after the model's tests (the higher). For tg, BandwidthFraction is
+	// Mean × BytesPerToken ÷ Bandwidth: the share of the bandwidth limit
+	// reached.
+	BytesPerToken     int64   `json:"weight_bytes_per_token"`
+	Bandwidth         float64 `json:"read_bandwidth_bps"`
+	BandwidthFraction float64 `json:"bandwidth_fraction,omitempty"`
 }
 
 func (c *Config) defaults() {
@@ -78,9 +93,26 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 	var out []Result
 	for _, path := range cfg.Models {
 		for _, threads := range cfg.Threads {
+			// The bandwidth is measured just before and just after the
+			// model's tests (the machine's other load varies), the higher
+			// of the two kept: a conservative limit.
+			var bw float64
+			if cfg.BandwidthBuffer >= 0 {
+				bw = ReadBandwidth(threads, cfg.BandwidthBuffer)
+			}
+			_ = mmap.ResetPeakRSS() // each model's own peak; best effort
 			rs, err := runModel(ctx, cfg, path, threads)
 			if err != nil {
 				return out, err
+			}
+			if cfg.BandwidthBuffer >= 0 {
+				bw = max(bw, ReadBandwidth(threads, cfg.BandwidthBuffer))
+			}
+			for i := range rs {
+				rs[i].Bandwidth = bw
+				if strings.HasPrefix(rs[i].Test, "tg") && bw > 0 {
+					rs[i].BandwidthFraction = rs[i].Mean * float64(rs[i].BytesPerToken) / bw
+				}
 			}
 			for _, r := range rs {
 				if progress != nil {
@@ -106,7 +138,8 @@ func runModel(ctx context.Context, cfg Config, path string, threads int) ([]Resu
 	if err != nil {
 		return nil, err
 	}
-	base := Result{Model: path, Arch: m.Architecture(), SizeBytes: st.Size(), Threads: threads, LoadTime: load}
+	base := Result{Model: path, Arch: m.Architecture(), SizeBytes: st.Size(), Threads: threads, LoadTime: load,
+		BytesPerToken: m.WeightBytesPerToken()}
 	if base.Threads <= 0 {
 		base.Threads = defaultThreads()
 	}
@@ -167,6 +200,45 @@ func runModel(ctx context.Context, cfg Config, path string, threads int) ([]Resu
 	return out, nil
 }
 
+// ReadBandwidth measures the memory read bandwidth in bytes/s with threads
+// threads (0: one per core): a buffer of size bytes (0: 512 MiB; it should
+// be well beyond the caches) streamed through the f32 dot kernel in 64 KiB
+// chunks, the way a matrix product streams its weights; the best of three
+// passes.
+func ReadBandwidth(threads int, size int64) float64 {
+	if size <= 0 {
+		size = 512 << 20
+	}
+	tr, err := kernels.For(gguf.TypeF32)
+	if err != nil {
+		return 0
+	}
+	const chunk = 64 << 10
+	vals := make([]float32, max(size/chunk, 1)*chunk/4)
+	for i := range vals {
+		vals[i] = 1
+	}
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(&vals[0])), 4*len(vals))
+	p := kernels.NewPool(threads)
+	defer p.Close()
+	sums := make([]float32, len(buf)/chunk)
+	var best float64
+	for range 3 {
+		t0 := time.Now()
+		p.Run(len(sums), func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				x := buf[c*chunk : (c+1)*chunk]
+				sums[c] = tr.Dot(x, x)
+			}
+		})
+		best = max(best, float64(len(buf))/time.Since(t0).Seconds())
+	}
+	runtime.KeepAlive(vals)
+	vals, buf = nil, nil
+	debug.FreeOSMemory() // so that it does not count in the next model's peak RSS
+	return best
+}
+
 func defaultThreads() int { return runtime.GOMAXPROCS(0) }
 
 func meanStddev(x []float64) (mean, sd float64) {
@@ -190,12 +262,16 @@ func meanStddev(x []float64) (mean, sd float64) {
 // RSS and major faults added.
 func Markdown(w io.Writer, rs []Result) error {
 	var sb strings.Builder
-	sb.WriteString("| model | arch | size | threads | test | t/s | load | peak RSS | majflt |\n")
-	sb.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	sb.WriteString("| model | arch | size | threads | test | t/s | load | peak RSS | majflt | read BW | tg/BW limit |\n")
+	sb.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range rs {
-		fmt.Fprintf(&sb, "| %s | %s | %s | %d | %s | %.2f ± %.2f | %.1f ms | %s | %d |\n",
+		frac := "-"
+		if r.BandwidthFraction > 0 {
+			frac = fmt.Sprintf("%.0f%%", 100*r.BandwidthFraction)
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %s | %d | %s | %.2f ± %.2f | %.1f ms | %s | %d | %.1f GB/s | %s |\n",
 			filepath.Base(r.Model), r.Arch, mib(r.SizeBytes), r.Threads, r.Test, r.Mean, r.Stddev,
-			float64(r.LoadTime.Microseconds())/1000, mib(r.PeakRSS), r.MajorFaults)
+			float64(r.LoadTime.Microseconds())/1000, mib(r.PeakRSS), r.MajorFaults, r.Bandwidth/1e9, frac)
 	}
 	_, err := io.WriteString(w, sb.String())
 	return err

@@ -16,7 +16,8 @@ func TestRunStories(t *testing.T) {
 		t.Skipf("reference model %s is absent (%v); CI has it", p, err)
 	}
 	var progress bytes.Buffer
-	rs, err := Run(context.Background(), Config{Models: []string{p}, Prompt: 32, Gen: 8, Reps: 2, Threads: []int{1, 2}}, &progress)
+	rs, err := Run(context.Background(), Config{Models: []string{p}, Prompt: 32, Gen: 8, Reps: 2, Threads: []int{1, 2},
+		BandwidthBuffer: 16 << 20}, &progress)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +27,15 @@ func TestRunStories(t *testing.T) {
 	for _, r := range rs {
 		if len(r.Samples) != 2 || r.Mean <= 0 || r.PeakRSS <= 0 || r.Arch != "llama" || r.LoadTime <= 0 {
 			t.Errorf("result %+v", r)
+		}
+		// stories260k, all f32: 5 layers of q and o (64×64), k and v (4 KV
+		// heads of 8: 32×64) and three 172×64 FFN matrices, and the
+		// 512×64 output.
+		if want := int64(4 * (5*(2*64*64+2*32*64+3*64*172) + 512*64)); r.BytesPerToken != want {
+			t.Errorf("%s: %d weight bytes per token, want %d", r.Test, r.BytesPerToken, want)
+		}
+		if r.Bandwidth <= 0 || (strings.HasPrefix(r.Test, "tg") != (r.BandwidthFraction > 0)) {
+			t.Errorf("%s: bandwidth %v, fraction %v", r.Test, r.Bandwidth, r.BandwidthFraction)
 		}
 	}
 	if rs[0].Test != "pp32" || rs[1].Test != "tg8" || rs[2].Threads != 2 {

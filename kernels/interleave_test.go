@@ -160,3 +160,44 @@ func TestMatMulInterleaved(t *testing.T) {
 func sameFloat(a, b float32) bool {
 	return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b)
 }
+
+// TestMatMulMany checks one operation over matrices of several types and
+// layouts against a MatMul per matrix, bit for bit.
+func TestMatMulMany(t *testing.T) {
+	rng := rand.New(rand.NewPCG(47, 48))
+	p := NewPool(2)
+	defer p.Close()
+	const cols = 256
+	var ws []Matrix
+	for _, ty := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_K, gguf.TypeQ4_0, gguf.TypeF16, gguf.TypeQ8_0} {
+		m, _ := quantizedMatrix(t, ty, 12+4*len(ws), cols, rng)
+		if len(ws)%2 == 0 && x4Layouts[ty] != nil {
+			if err := Interleave(m.Data, ty, m.Rows, cols); err != nil {
+				t.Fatal(err)
+			}
+			m.Interleaved = true
+		}
+		ws = append(ws, m)
+	}
+	for _, n := range []int{1, 3} {
+		x := randFloats(rng, n*cols)
+		dsts := make([][]float32, len(ws))
+		for k, w := range ws {
+			dsts[k] = make([]float32, n*w.Rows)
+		}
+		if err := p.MatMulMany(dsts, ws, x, n); err != nil {
+			t.Fatal(err)
+		}
+		for k, w := range ws {
+			want := make([]float32, n*w.Rows)
+			if err := p.MatMul(want, w, x, n); err != nil {
+				t.Fatal(err)
+			}
+			for i := range want {
+				if !sameFloat(dsts[k][i], want[i]) {
+					t.Fatalf("n=%d matrix %d (%s) value %d: many %v, one %v", n, k, w.Type, i, dsts[k][i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -76,6 +76,54 @@ func (p *Pool) MatVec(dst []float32, w Matrix, x []float32) error {
 // x[i·Cols:(i+1)·Cols], dst[i·Rows:(i+1)·Rows] = W·x_i. Each weight row is
 // read once for all n activations, and rows are split over the pool.
 func (p *Pool) MatMul(dst []float32, w Matrix, x []float32, n int) error {
+	return p.MatMulMany([][]float32{dst}, []Matrix{w}, x, n)
+}
+
+// MatMulMany computes MatMul for several matrices of the same input (a
+// layer's q, k and v; gate and up) as one operation: the activations are
+// quantized once per activation type and the threads share all the rows,
+// so there is one hand-over to the workers instead of one per matrix.
+func (p *Pool) MatMulMany(dsts [][]float32, ws []Matrix, x []float32, n int) error {
+	if len(dsts) != len(ws) {
+		return fmt.Errorf("kernels: %d outputs for %d matrices", len(dsts), len(ws))
+	}
+	tasks := make([]mmTask, len(ws))
+	acts := map[gguf.Type][]byte{}
+	total := 0
+	for k, w := range ws {
+		t := &tasks[k]
+		if err := t.prepare(dsts[k], w, x, n, acts); err != nil {
+			return err
+		}
+		t.first = total
+		total += t.units
+	}
+	p.Run(total, func(lo, hi int) {
+		for k := range tasks {
+			t := &tasks[k]
+			if a, b := max(lo, t.first), min(hi, t.first+t.units); a < b {
+				t.do(a-t.first, b-t.first)
+			}
+		}
+	})
+	return nil
+}
+
+// mmTask is one matrix of a MatMulMany: its units are rows, or groups of
+// four rows when the matrix is interleaved.
+type mmTask struct {
+	w          Matrix
+	dst        []float32
+	tr         *Traits
+	rb         int
+	xq         []byte
+	xrb, n     int
+	first      int // index of the task's first unit in the operation
+	units      int
+	interleave func(group, y []byte, out *[4]float32)
+}
+
+func (t *mmTask) prepare(dst []float32, w Matrix, x []float32, n int, acts map[gguf.Type][]byte) error {
 	tr, rb, err := w.check()
 	if err != nil {
 		return err
@@ -83,56 +131,63 @@ func (p *Pool) MatMul(dst []float32, w Matrix, x []float32, n int) error {
 	if len(x) != n*w.Cols || len(dst) != n*w.Rows {
 		return fmt.Errorf("kernels: matmul %d×%d by %d activations: x has %d values, dst %d", w.Rows, w.Cols, n, len(x), len(dst))
 	}
-	xq, err := QuantizeActivations(nil, w.Type, x, n, w.Cols)
-	if err != nil {
-		return err
+	xq, ok := acts[tr.VecDotType]
+	if !ok {
+		if xq, err = QuantizeActivations(nil, w.Type, x, n, w.Cols); err != nil {
+			return err
+		}
+		acts[tr.VecDotType] = xq
 	}
-	xrb := len(xq) / max(n, 1)
+	*t = mmTask{w: w, dst: dst, tr: tr, rb: rb, xq: xq, xrb: len(xq) / max(n, 1), n: n, units: w.Rows}
 	if w.Interleaved {
 		if w.Rows%groupRows != 0 || x4Layouts[w.Type] == nil {
 			return fmt.Errorf("kernels: %s matrix %d×%d cannot be interleaved", w.Type, w.Rows, w.Cols)
 		}
-		gb := groupRows * rb
-		kern := x4Kernel(w.Type)
-		if kern == nil {
-			kern = func(group, y []byte, out *[4]float32) { dotX4Generic(w.Type, group, y, out) }
+		t.units = w.Rows / groupRows
+		t.interleave = x4Kernel(w.Type)
+		if t.interleave == nil {
+			t.interleave = func(group, y []byte, out *[4]float32) { dotX4Generic(w.Type, group, y, out) }
 		}
-		p.Run(w.Rows/groupRows, func(lo, hi int) {
-			var out [4]float32
-			for g := lo; g < hi; g++ {
-				group := w.Data[g*gb : (g+1)*gb]
-				for i := range n {
-					kern(group, xq[i*xrb:(i+1)*xrb], &out)
-					copy(dst[i*w.Rows+g*groupRows:], out[:])
-				}
-			}
-		})
-		return nil
 	}
-	p.Run(w.Rows, func(lo, hi int) {
-		r := lo
-		// Dot4 shares each activation load among four rows and hides the
-		// FMA latency; it pays when the rows are reused for several
-		// activations (a prompt). For one (decode), four interleaved
-		// streams from memory measured slower than one: 8.2 vs 13.8 t/s.
-		if tr.Dot4 != nil && n > 1 {
-			var out [4]float32
-			for ; r+4 <= hi; r += 4 {
-				rows := w.Data[r*rb : (r+4)*rb]
-				for i := range n {
-					tr.Dot4(rows, rb, xq[i*xrb:(i+1)*xrb], &out)
-					for k, v := range out {
-						dst[i*w.Rows+r+k] = v
-					}
+	return nil
+}
+
+// do computes units [lo, hi) of the task.
+func (t *mmTask) do(lo, hi int) {
+	w, rb, n, xq, xrb, dst := t.w, t.rb, t.n, t.xq, t.xrb, t.dst
+	if t.interleave != nil {
+		gb := groupRows * rb
+		var out [4]float32
+		for g := lo; g < hi; g++ {
+			group := w.Data[g*gb : (g+1)*gb]
+			for i := range n {
+				t.interleave(group, xq[i*xrb:(i+1)*xrb], &out)
+				copy(dst[i*w.Rows+g*groupRows:], out[:])
+			}
+		}
+		return
+	}
+	r := lo
+	// Dot4 shares each activation load among four rows and hides the
+	// FMA latency; it pays when the rows are reused for several
+	// activations (a prompt). For one (decode), four interleaved
+	// streams from memory measured slower than one: 8.2 vs 13.8 t/s.
+	if t.tr.Dot4 != nil && n > 1 {
+		var out [4]float32
+		for ; r+4 <= hi; r += 4 {
+			rows := w.Data[r*rb : (r+4)*rb]
+			for i := range n {
+				t.tr.Dot4(rows, rb, xq[i*xrb:(i+1)*xrb], &out)
+				for k, v := range out {
+					dst[i*w.Rows+r+k] = v
 				}
 			}
 		}
-		for ; r < hi; r++ {
-			row := w.Data[r*rb : (r+1)*rb]
-			for i := range n {
-				dst[i*w.Rows+r] = tr.Dot(row, xq[i*xrb:(i+1)*xrb])
-			}
+	}
+	for ; r < hi; r++ {
+		row := w.Data[r*rb : (r+1)*rb]
+		for i := range n {
+			dst[i*w.Rows+r] = t.tr.Dot(row, xq[i*xrb:(i+1)*xrb])
 		}
-	})
-	return nil
+	}
 }

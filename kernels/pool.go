@@ -116,7 +116,7 @@ func (j *job) work() {
 }
 
 // Run calls fn on disjoint ranges covering [0, n) from all threads and
-// returns when every range is done. Ranges are about n/(4·threads) long so
+// returns when every range is done. Ranges are about n/(2·threads) long so
 // that uneven progress still balances. While one operation holds the
 // workers, a Run from another goroutine or from inside fn runs on its
 // calling thread alone.
@@ -124,7 +124,7 @@ func (p *Pool) Run(n int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	chunk := max(1, (n+4*p.threads-1)/(4*p.threads))
+	chunk := max(1, (n+2*p.threads-1)/(2*p.threads))
 	if p.threads == 1 || chunk >= n || !p.runMu.TryLock() {
 		fn(0, n)
 		return

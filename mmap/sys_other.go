@@ -26,3 +26,4 @@ func sysCached([]byte) (int, error)                { return 0, errUnsupported }
 func sysPresent([]byte) (int, error)               { return 0, errUnsupported }
 func mappingRSS([][]byte) (int64, error)           { return 0, errUnsupported }
 func ReadProcessMemory() (ProcessMemory, error)    { return ProcessMemory{}, errUnsupported }
+func ResetPeakRSS() error                          { return errUnsupported }

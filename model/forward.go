@@ -158,6 +158,26 @@ func (s *State) project(w kernels.Matrix, bias, h []float32, n int) ([]float32, 
 	return out, nil
 }
 
+// projectMany computes several projections of the same h (+ biases, nil
+// for none) as one operation.
+func (s *State) projectMany(ws []kernels.Matrix, biases [][]float32, h []float32, n int) ([][]float32, error) {
+	outs := make([][]float32, len(ws))
+	for k, w := range ws {
+		outs[k] = make([]float32, n*w.Rows)
+	}
+	if err := s.m.Pool.MatMulMany(outs, ws, h, n); err != nil {
+		return nil, err
+	}
+	for k, w := range ws {
+		if k < len(biases) && biases[k] != nil {
+			for i := range n {
+				addInto(outs[k][i*w.Rows:(i+1)*w.Rows], biases[k])
+			}
+		}
+	}
+	return outs, nil
+}
+
 func putF16(dst []byte, x []float32) {
 	for i, v := range x {
 		binary.LittleEndian.PutUint16(dst[2*i:], tensor.F32ToF16(v))
@@ -167,18 +187,11 @@ func putF16(dst []byte, x []float32) {
 // attention runs one layer's self-attention for n new tokens.
 func (s *State) attention(l int, L *layer, h []float32, n int) ([]float32, error) {
 	c := s.m.Config
-	q, err := s.project(L.wq, L.bq, h, n)
+	qkv, err := s.projectMany([]kernels.Matrix{L.wq, L.wk, L.wv}, [][]float32{L.bq, L.bk, L.bv}, h, n)
 	if err != nil {
 		return nil, err
 	}
-	k, err := s.project(L.wk, L.bk, h, n)
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.project(L.wv, L.bv, h, n)
-	if err != nil {
-		return nil, err
-	}
+	q, k, v := qkv[0], qkv[1], qkv[2]
 	d, dv := c.HeadDim, c.HeadDimV
 	cos, sin := make([]float32, c.RopeDims/2), make([]float32, c.RopeDims/2)
 	kRow := c.NHeadKV * d
@@ -243,14 +256,11 @@ func (s *State) attention(l int, L *layer, h []float32, n int) ([]float32, error
 
 // ffn is the SwiGLU feed-forward: down(silu(gate·h) ⊙ up·h).
 func (s *State) ffn(gate, up, down kernels.Matrix, h []float32, n int) ([]float32, error) {
-	g, err := s.project(gate, nil, h, n)
+	gu, err := s.projectMany([]kernels.Matrix{gate, up}, nil, h, n)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.project(up, nil, h, n)
-	if err != nil {
-		return nil, err
-	}
+	g, u := gu[0], gu[1]
 	for i := range n {
 		row := g[i*gate.Rows : (i+1)*gate.Rows]
 		swiglu(row, row, u[i*gate.Rows:(i+1)*gate.Rows])

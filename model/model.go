@@ -155,6 +155,22 @@ func (m *Model) repack() error {
 	return m.bind()
 }
 
+// WeightBytesPerToken returns the weight bytes one decoded token streams:
+// every matrix (the token embedding only where it is also the output),
+// expert tensors in proportion to the experts a token uses.
+func (m *Model) WeightBytesPerToken() int64 {
+	var n int64
+	for _, name := range m.matrices {
+		ti, _ := m.File.Tensor(name)
+		size := int64(ti.Size)
+		if len(ti.Dims) == 3 && m.Config.NExpert > 0 {
+			size = size * int64(m.Config.NExpertUse) / int64(m.Config.NExpert)
+		}
+		n += size
+	}
+	return n
+}
+
 // Close releases the pool and the mapping.
 func (m *Model) Close() error {
 	m.Pool.Close()

@@ -33,6 +33,7 @@ func runBench(args []string, stdout io.Writer) error {
 	reclaim := fs.Bool("reclaim-mmap-source", true, "release the mapping's pages of weights copied into host memory")
 	noReclaim := fs.Bool("no-reclaim", false, "keep the mapping's pages of copied weights (--reclaim-mmap-source=false)")
 	noRepack := fs.Bool("no-repack", false, "keep the weights in ggml's row layout (no interleaving)")
+	bwMiB := fs.Int64("bw-mib", 512, "MiB of buffer to measure the read bandwidth with after each model (0: skip)")
 	format := fs.String("o", "md", "output: md or json")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the whole run to this file")
 	if _, err := parseArgs(fs, args); err != nil {
@@ -69,7 +70,11 @@ func runBench(args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	cfg := bench.Config{Models: models, Prompt: *pp, Gen: *tg, Reps: *reps, Threads: ts, Batch: *batch, NoMmap: *noMmap,
-		KeepMapped: *keepMapped, NoReclaim: *noReclaim || !*reclaim, NoRepack: *noRepack}
+		KeepMapped: *keepMapped, NoReclaim: *noReclaim || !*reclaim, NoRepack: *noRepack,
+		BandwidthBuffer: *bwMiB << 20}
+	if *bwMiB <= 0 {
+		cfg.BandwidthBuffer = -1
+	}
 	rs, err := bench.Run(ctx, cfg, os.Stderr)
 	if err != nil {
 		return err

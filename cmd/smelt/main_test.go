@@ -148,7 +148,7 @@ func TestRunErrors(t *testing.T) {
 
 func TestBenchCLI(t *testing.T) {
 	p := sharedModel(t, "stories260k-f32.gguf")
-	code, out, errOut := runCLI("bench", "-m", p, "-p", "16", "-n", "4", "-r", "1", "-t", "1", "-o", "json")
+	code, out, errOut := runCLI("bench", "-m", p, "-p", "16", "-n", "4", "-r", "1", "-t", "1", "--bw-mib", "8", "-o", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -168,7 +168,7 @@ func TestSynthThenBench(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "wrote ") {
 		t.Fatalf("synth: exit %d: %s%s", code, stdout, errOut)
 	}
-	code, stdout, errOut = runCLI("bench", "-m", out, "-p", "8", "-n", "4", "-r", "1", "-t", "1", "-o", "json")
+	code, stdout, errOut = runCLI("bench", "-m", out, "-p", "8", "-n", "4", "-r", "1", "-t", "1", "--bw-mib", "0", "-o", "json")
 	if code != 0 || !strings.Contains(stdout, `"test": "tg4"`) {
 		t.Fatalf("bench: exit %d: %s%s", code, stdout, errOut)
 	}
