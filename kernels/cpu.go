@@ -8,9 +8,9 @@ import "github.com/klauspost/cpuid/v2"
 var (
 	// hasAVX2 is AVX2 with FMA3 and F16C, the set the amd64 kernels use.
 	hasAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.F16C) && asmCompiled
-	// hasAVX512VNNI adds AVX-512 F/BW/VL with VNNI (VPDPBUSD): the
+	// hasAVX512VNNI adds AVX-512 F/BW/DQ/VL with VNNI (VPDPBUSD): the
 	// interleaved-weight kernels.
-	hasAVX512VNNI = hasAVX2 && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.AVX512VNNI)
+	hasAVX512VNNI = hasAVX2 && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512DQ, cpuid.AVX512VL, cpuid.AVX512VNNI)
 )
 
 // forceGeneric turns the assembly off until the returned function is called.

@@ -27,6 +27,12 @@ func dotQ8_0x4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 //go:noescape
 func dotQ4_0x4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 
+// dotQ4_Kx4VNNI is dotQ8_0x4VNNI for an interleaved q4_K group and q8_K
+// activations.
+//
+//go:noescape
+func dotQ4_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
+
 // x4Kernel returns the interleaved kernel for t at the current level, or nil.
 func x4Kernel(t gguf.Type) func(group, y []byte, out *[4]float32) {
 	if !hasAVX512VNNI {
@@ -37,6 +43,8 @@ func x4Kernel(t gguf.Type) func(group, y []byte, out *[4]float32) {
 		return dotQ8_0x4
 	case gguf.TypeQ4_0:
 		return dotQ4_0x4
+	case gguf.TypeQ4_K:
+		return dotQ4_Kx4
 	}
 	return nil
 }
@@ -59,4 +67,14 @@ func dotQ4_0x4(group, y []byte, out *[4]float32) {
 	}
 	_ = y[nb*34-1]
 	dotQ4_0x4VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), nb, out)
+}
+
+func dotQ4_Kx4(group, y []byte, out *[4]float32) {
+	nb := len(group) / 576
+	if nb == 0 {
+		*out = [4]float32{}
+		return
+	}
+	_ = y[nb*292-1]
+	dotQ4_Kx4VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), nb, out)
 }

@@ -133,3 +133,169 @@ q4x4loop:
 	JNZ q4x4loop
 	X4STORE
 	RET
+
+// Constants of the q4_K kernel: word indexes selecting, for chunk 0, the
+// scale of row 0 (word 0) in the low half and of row 1 (word 8) in the
+// high half; dword indexes spreading d0..d3 and dmin0..dmin3; the sign
+// that negates y.d for the mins.
+DATA q4kx4<>+0(SB)/8, $0x0000000000000000
+DATA q4kx4<>+8(SB)/8, $0x0000000000000000
+DATA q4kx4<>+16(SB)/8, $0x0000000000000000
+DATA q4kx4<>+24(SB)/8, $0x0000000000000000
+DATA q4kx4<>+32(SB)/8, $0x0008000800080008
+DATA q4kx4<>+40(SB)/8, $0x0008000800080008
+DATA q4kx4<>+48(SB)/8, $0x0008000800080008
+DATA q4kx4<>+56(SB)/8, $0x0008000800080008
+DATA q4kx4<>+64(SB)/8, $0x0000000400000004
+DATA q4kx4<>+72(SB)/8, $0x0000000400000004
+DATA q4kx4<>+80(SB)/8, $0x0000000500000005
+DATA q4kx4<>+88(SB)/8, $0x0000000500000005
+DATA q4kx4<>+96(SB)/8, $0x0000000600000006
+DATA q4kx4<>+104(SB)/8, $0x0000000600000006
+DATA q4kx4<>+112(SB)/8, $0x0000000700000007
+DATA q4kx4<>+120(SB)/8, $0x0000000700000007
+DATA q4kx4<>+128(SB)/8, $0x0000000000000000
+DATA q4kx4<>+136(SB)/8, $0x0000000000000000
+DATA q4kx4<>+144(SB)/8, $0x8000000080000000
+DATA q4kx4<>+152(SB)/8, $0x8000000080000000
+GLOBL q4kx4<>(SB), RODATA|NOPTR, $160
+
+// Q4KX4_CHUNK adds chunk V's scaled products to the row-pair lanes Z19
+// (rows 0|1) and Z20 (rows 2|3): the nibbles at 64+64V, the activations
+// at 4+32V of the q8_K block, the scale words picked from Z7/Z8 by the
+// index in Z21, which then moves on to the next chunk.
+#define Q4KX4_CHUNK(V) \
+	VBROADCASTI64X4 (4+32*V)(DI), Z5 \
+	VMOVDQU64 (64+64*V)(SI), Z0 \
+	VPSRLW $4, Z0, Z1 \
+	VPANDD Z15, Z0, Z0 \
+	VPANDD Z15, Z1, Z1 \
+	VPMADDUBSW Z5, Z0, Z2 \
+	VPMADDUBSW Z5, Z1, Z3 \
+	VPERMW Z7, Z21, Z4 \
+	VPERMW Z8, Z21, Z6 \
+	VPDPWSSD Z4, Z2, Z19 \
+	VPDPWSSD Z6, Z3, Z20 \
+	VPADDW Z23, Z21, Z21
+
+// Q4KX4_ROW folds row ROW's lanes (YACC) as hsum_float_8, adds its mins'
+// four lanes (the 128-bit lane ROW of Z18) folded as the AVX2 kernel folds
+// them, and stores the sum at out[ROW].
+#define Q4KX4_ROW(YACC, ROW) \
+	HSUMR(YACC, X0) \
+	VEXTRACTF32X4 $ROW, Z18, X2 \
+	VMOVHLPS X2, X2, X1 \
+	VADDPS X1, X2, X2 \
+	VMOVSHDUP X2, X1 \
+	VADDSS X1, X2, X2 \
+	VADDSS X2, X0, X0 \
+	MOVSS X0, (4*ROW)(DX)
+
+// func dotQ4_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
+// Per super-block column: the four rows' 6-bit scales and mins decoded
+// at once (kmask1..3 on the regrouped scale bytes), the mins against the
+// pairwise bsums sums into four lanes per row (Z18), the scaled nibble
+// products into eight int32 lanes per row (VPMADDUBSW, then VPDPWSSD with
+// the chunk's scale), converted and added with one FMA per row.
+TEXT ·dotQ4_Kx4VNNI(SB), NOSPLIT, $0-32
+	MOVQ w+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ nb+16(FP), CX
+	MOVQ out+24(FP), DX
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z15
+	MOVL $0x3f3f3f3f, AX
+	VPBROADCASTD AX, Z14
+	MOVL $0x03030303, AX
+	VPBROADCASTD AX, Z13
+	MOVL $0x00010001, AX
+	VPBROADCASTD AX, Z23 // words of 1
+	VMOVDQU64 q4kx4<>+0(SB), Z22
+	VMOVDQU64 x4perm<>+0(SB), Z24
+	VMOVDQU64 x4perm<>+64(SB), Z25
+	VMOVDQU64 q4kx4<>+64(SB), Z26
+	VMOVDQU32 q4kx4<>+128(SB), Y27
+
+q4kx4loop:
+	// Scales (X3 bytes 0..3 of each row's eight, X6 bytes 4..7) and mins
+	// (X4, X10), row r at bytes 4r..4r+3.
+	VMOVDQU 16(SI), X0
+	VMOVDQU 32(SI), X1
+	VMOVDQU 48(SI), X2
+	VPAND X14, X0, X3
+	VPAND X14, X1, X4
+	VPSRLW $6, X0, X5
+	VPAND X13, X5, X5
+	VPSLLW $4, X5, X5
+	VPAND X15, X2, X6
+	VPOR X5, X6, X6
+	VPSRLW $6, X1, X5
+	VPAND X13, X5, X5
+	VPSLLW $4, X5, X5
+	VPSRLW $4, X2, X10
+	VPAND X15, X10, X10
+	VPOR X5, X10, X10
+
+	// Scale words: Y7 rows 0 and 1 (eight each), Y8 rows 2 and 3.
+	VPUNPCKLDQ X6, X3, X7
+	VPUNPCKHDQ X6, X3, X8
+	VPMOVZXBW X7, Y7
+	VPMOVZXBW X8, Y8
+
+	// Mins as words, rows 0..3 in Z9; times the bsums pair sums (Z11).
+	VPUNPCKLDQ X10, X4, X9
+	VPUNPCKHDQ X10, X4, X12
+	VPMOVZXBW X9, Y9
+	VPMOVZXBW X12, Y12
+	VINSERTI64X4 $1, Y12, Z9, Z9
+	VMOVDQU 260(DI), X11
+	VMOVDQU 276(DI), X12
+	VPHADDW X12, X11, X11
+	VSHUFI32X4 $0, Z11, Z11, Z11
+	VPMADDWD Z11, Z9, Z12
+	VCVTDQ2PS Z12, Z12
+
+	// d_k = y.d·d_k and dmin_k = (−y.d)·dmin_k in Y10; spread.
+	VCVTPH2PS (SI), Y10
+	VBROADCASTSS (DI), Y11
+	VXORPS Y27, Y11, Y11
+	VMULPS Y11, Y10, Y10
+	VPERMPS Z10, Z26, Z11
+	VFMADD231PS Z12, Z11, Z18
+	VPERMPS Z10, Z24, Z28
+	VPERMPS Z10, Z25, Z29
+
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VMOVDQA64 Z22, Z21
+	Q4KX4_CHUNK(0)
+	Q4KX4_CHUNK(1)
+	Q4KX4_CHUNK(2)
+	Q4KX4_CHUNK(3)
+	Q4KX4_CHUNK(4)
+	Q4KX4_CHUNK(5)
+	Q4KX4_CHUNK(6)
+	Q4KX4_CHUNK(7)
+	VCVTDQ2PS Z19, Z19
+	VCVTDQ2PS Z20, Z20
+	VFMADD231PS Z19, Z28, Z16
+	VFMADD231PS Z20, Z29, Z17
+
+	ADDQ $576, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ q4kx4loop
+
+	VMOVAPS Z16, Z0
+	Q4KX4_ROW(Y0, 0)
+	VEXTRACTF64X4 $1, Z16, Y0
+	Q4KX4_ROW(Y0, 1)
+	VMOVAPS Z17, Z0
+	Q4KX4_ROW(Y0, 2)
+	VEXTRACTF64X4 $1, Z17, Y0
+	Q4KX4_ROW(Y0, 3)
+	VZEROUPPER
+	RET

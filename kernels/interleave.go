@@ -16,6 +16,12 @@ import (
 //	q4_0, 72 bytes a column: d0 d1 d2 d3 (fp16), then 64 bytes: byte j
 //	  (j < 32) holds element j of row 0 in its low nibble and element j of
 //	  row 2 in its high nibble; byte 32+j holds element j of rows 1 and 3.
+//	q4_K, 576 bytes a super-block column: d0..d3 and dmin0..dmin3 (fp16);
+//	  the rows' 12 scale bytes regrouped as bytes 0..3 of rows 0..3, then
+//	  bytes 4..7, then 8..11 (so that one 16-byte load per group decodes
+//	  the 6-bit scales and mins of all four rows); then eight 64-byte
+//	  chunks, chunk v holding elements 32v..32v+31 of the rows nibble-
+//	  paired as in q4_0 (rows 0|2 in bytes 0..31, rows 1|3 in 32..63).
 //
 // The layout has the size of the original, so a tensor is rewritten in
 // place. A kernel reads one column, four rows × 32 weights, in one or two
@@ -37,6 +43,48 @@ type x4Layout struct {
 var x4Layouts = map[gguf.Type]*x4Layout{
 	gguf.TypeQ8_0: {blockBytes: 34, colBytes: 136, pack: packQ8_0x4, unpack: unpackQ8_0x4},
 	gguf.TypeQ4_0: {blockBytes: 18, colBytes: 72, pack: packQ4_0x4, unpack: unpackQ4_0x4},
+	gguf.TypeQ4_K: {blockBytes: 144, colBytes: 576, pack: packQ4_Kx4, unpack: unpackQ4_Kx4},
+}
+
+// q4Kelem is element i of 32-element chunk v of a q4_K block's quants:
+// byte 32·(v/2)+i, low nibble for even v, high for odd.
+func q4Kelem(qs []byte, v, i int) byte {
+	return qs[32*(v/2)+i] >> (4 * (v % 2)) & 0xf
+}
+
+func packQ4_Kx4(col []byte, b *[groupRows][]byte) {
+	for k := range groupRows {
+		copy(col[2*k:2*k+2], b[k][0:2])     // d
+		copy(col[8+2*k:8+2*k+2], b[k][2:4]) // dmin
+		for g := range 3 {
+			copy(col[16+16*g+4*k:16+16*g+4*k+4], b[k][4+4*g:8+4*g])
+		}
+	}
+	for v := range 8 {
+		q := col[64+64*v : 128+64*v]
+		for i := range 32 {
+			q[i] = q4Kelem(b[0][16:], v, i) | q4Kelem(b[2][16:], v, i)<<4
+			q[32+i] = q4Kelem(b[1][16:], v, i) | q4Kelem(b[3][16:], v, i)<<4
+		}
+	}
+}
+
+func unpackQ4_Kx4(b *[groupRows][]byte, col []byte) {
+	for k := range groupRows {
+		copy(b[k][0:2], col[2*k:2*k+2])
+		copy(b[k][2:4], col[8+2*k:8+2*k+2])
+		for g := range 3 {
+			copy(b[k][4+4*g:8+4*g], col[16+16*g+4*k:16+16*g+4*k+4])
+		}
+		qs := b[k][16:144]
+		clear(qs)
+		for v := range 8 {
+			src := col[64+64*v+32*(k%2):]
+			for i := range 32 {
+				qs[32*(v/2)+i] |= (src[i] >> (4 * (k / 2)) & 0xf) << (4 * (v % 2))
+			}
+		}
+	}
 }
 
 func packQ8_0x4(col []byte, b *[groupRows][]byte) {

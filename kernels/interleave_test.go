@@ -51,25 +51,25 @@ func TestInterleaveRoundTrip(t *testing.T) {
 		for _, nb := range []int{1, 3, 8} {
 			orig := randomRows(rng, ty, 8, nb, 0)
 			data := bytes.Clone(orig)
-			if err := Interleave(data, ty, 8, nb*32); err != nil {
+			if err := Interleave(data, ty, 8, nb*blockElems(ty)); err != nil {
 				t.Fatal(err)
 			}
 			if len(data) != len(orig) || bytes.Equal(data, orig) {
 				t.Fatalf("%s nb=%d: interleaving left the rows as they were", ty, nb)
 			}
-			if err := Deinterleave(data, ty, 8, nb*32); err != nil {
+			if err := Deinterleave(data, ty, 8, nb*blockElems(ty)); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(data, orig) {
 				t.Fatalf("%s nb=%d: round trip differs", ty, nb)
 			}
 		}
-		if err := Interleave(make([]byte, 6*x4Layouts[ty].blockBytes), ty, 6, 32); err == nil {
+		if err := Interleave(make([]byte, 6*x4Layouts[ty].blockBytes), ty, 6, blockElems(ty)); err == nil {
 			t.Errorf("%s: 6 rows interleaved without error", ty)
 		}
 	}
-	if err := Interleave(make([]byte, 4*144), gguf.TypeQ4_K, 4, 256); err == nil {
-		t.Error("q4_K has no interleaved layout but Interleave accepted it")
+	if err := Interleave(make([]byte, 4*176), gguf.TypeQ5_K, 4, 256); err == nil {
+		t.Error("q5_K has no interleaved layout but Interleave accepted it")
 	}
 }
 
@@ -84,21 +84,23 @@ func TestX4MatchesDot(t *testing.T) {
 			for off := range 4 {
 				orig := randomRows(rng, ty, groupRows, nb, off)
 				group := bytes.Clone(orig)
-				if err := Interleave(group, ty, groupRows, nb*32); err != nil {
+				if err := Interleave(group, ty, groupRows, nb*blockElems(ty)); err != nil {
 					t.Fatal(err)
 				}
 				// Activations as QuantizeAct makes them, scales sometimes
 				// NaN or infinite.
-				y, err := QuantizeActivations(nil, ty, randFloats(rng, nb*32), 1, nb*32)
+				y, err := QuantizeActivations(nil, ty, randFloats(rng, nb*blockElems(ty)), 1, nb*blockElems(ty))
 				if err != nil {
 					t.Fatal(err)
 				}
-				for i := 0; i < len(y); i += 34 {
-					switch rng.IntN(30) {
-					case 0:
-						y[i], y[i+1] = 0x00, 0x7e
-					case 1:
-						y[i], y[i+1] = 0x00, 0x7c
+				if yb := actBlockBytes(ty); yb == 34 { // q8_0: f16 scales
+					for i := 0; i < len(y); i += yb {
+						switch rng.IntN(30) {
+						case 0:
+							y[i], y[i+1] = 0x00, 0x7e
+						case 1:
+							y[i], y[i+1] = 0x00, 0x7c
+						}
 					}
 				}
 				rb := len(orig) / groupRows
@@ -130,7 +132,7 @@ func TestMatMulInterleaved(t *testing.T) {
 	p := NewPool(3)
 	defer p.Close()
 	for ty := range x4Layouts {
-		m, _ := quantizedMatrix(t, ty, 44, 96, rng)
+		m, _ := quantizedMatrix(t, ty, 44, 3*blockElems(ty), rng)
 		im := m
 		im.Data = bytes.Clone(m.Data)
 		if err := Interleave(im.Data, ty, m.Rows, m.Cols); err != nil {
@@ -154,6 +156,17 @@ func TestMatMulInterleaved(t *testing.T) {
 			}
 		}
 	}
+}
+
+func blockElems(ty gguf.Type) int {
+	tt, _ := ty.Traits()
+	return int(tt.BlockSize)
+}
+
+func actBlockBytes(ty gguf.Type) int {
+	tr, _ := For(ty)
+	tt, _ := tr.VecDotType.Traits()
+	return int(tt.BlockBytes)
 }
 
 // sameFloat is bit equality, with every NaN equal to every other.
