@@ -22,6 +22,11 @@ import (
 //	  the 6-bit scales and mins of all four rows); then eight 64-byte
 //	  chunks, chunk v holding elements 32v..32v+31 of the rows nibble-
 //	  paired as in q4_0 (rows 0|2 in bytes 0..31, rows 1|3 in 32..63).
+//	q6_K, 840 bytes a super-block column: d0..d3 (fp16); the rows' 16
+//	  int8 scales, row after row; the low four bits of the 6-bit values
+//	  in eight 64-byte chunks paired as in q4_K; then the high two bits in
+//	  eight 32-byte chunks, byte i of chunk v holding element 32v+i of
+//	  row 2 in bits 0-1, row 3 in 2-3, row 0 in 4-5 and row 1 in 6-7.
 //
 // The layout has the size of the original, so a tensor is rewritten in
 // place. A kernel reads one column, four rows × 32 weights, in one or two
@@ -44,6 +49,76 @@ var x4Layouts = map[gguf.Type]*x4Layout{
 	gguf.TypeQ8_0: {blockBytes: 34, colBytes: 136, pack: packQ8_0x4, unpack: unpackQ8_0x4},
 	gguf.TypeQ4_0: {blockBytes: 18, colBytes: 72, pack: packQ4_0x4, unpack: unpackQ4_0x4},
 	gguf.TypeQ4_K: {blockBytes: 144, colBytes: 576, pack: packQ4_Kx4, unpack: unpackQ4_Kx4},
+	gguf.TypeQ6_K: {blockBytes: 210, colBytes: 840, pack: packQ6_Kx4, unpack: unpackQ6_Kx4},
+}
+
+// q6Kvalues decodes a q6_K block's 256 6-bit values (0..63, before the
+// offset of 32) in element order.
+func q6Kvalues(blk []byte) (q [256]byte) {
+	for n := 0; n < 256; n += 128 {
+		ql, qh := blk[n/2:], blk[128+n/4:]
+		for l := range 32 {
+			q[n+l] = ql[l]&0xf | (qh[l]&3)<<4
+			q[n+l+32] = ql[l+32]&0xf | (qh[l]>>2&3)<<4
+			q[n+l+64] = ql[l]>>4 | (qh[l]>>4&3)<<4
+			q[n+l+96] = ql[l+32]>>4 | (qh[l]>>6&3)<<4
+		}
+	}
+	return q
+}
+
+// q6KsetValues is q6Kvalues' inverse: it writes ql and qh of blk.
+func q6KsetValues(blk []byte, q *[256]byte) {
+	clear(blk[:192])
+	for n := 0; n < 256; n += 128 {
+		ql, qh := blk[n/2:], blk[128+n/4:]
+		for l := range 32 {
+			ql[l] = q[n+l]&0xf | (q[n+l+64]&0xf)<<4
+			ql[l+32] = q[n+l+32]&0xf | (q[n+l+96]&0xf)<<4
+			qh[l] = q[n+l]>>4 | (q[n+l+32]>>4)<<2 | (q[n+l+64]>>4)<<4 | (q[n+l+96]>>4)<<6
+		}
+	}
+}
+
+// q6Kshift is where row k's high two bits sit in a high-bit byte.
+var q6Kshift = [groupRows]uint{4, 6, 0, 2}
+
+func packQ6_Kx4(col []byte, b *[groupRows][]byte) {
+	var q [groupRows][256]byte
+	for k := range groupRows {
+		copy(col[2*k:2*k+2], b[k][208:210])
+		copy(col[8+16*k:24+16*k], b[k][192:208])
+		q[k] = q6Kvalues(b[k])
+	}
+	for v := range 8 {
+		nib := col[72+64*v : 136+64*v]
+		hi := col[584+32*v : 616+32*v]
+		for i := range 32 {
+			e := 32*v + i
+			nib[i] = q[0][e]&0xf | (q[2][e]&0xf)<<4
+			nib[32+i] = q[1][e]&0xf | (q[3][e]&0xf)<<4
+			hi[i] = 0
+			for k := range groupRows {
+				hi[i] |= (q[k][e] >> 4) << q6Kshift[k]
+			}
+		}
+	}
+}
+
+func unpackQ6_Kx4(b *[groupRows][]byte, col []byte) {
+	for k := range groupRows {
+		copy(b[k][208:210], col[2*k:2*k+2])
+		copy(b[k][192:208], col[8+16*k:24+16*k])
+		var q [256]byte
+		for v := range 8 {
+			nib := col[72+64*v+32*(k%2):]
+			hi := col[584+32*v:]
+			for i := range 32 {
+				q[32*v+i] = nib[i]>>(4*(k/2))&0xf | (hi[i]>>q6Kshift[k]&3)<<4
+			}
+		}
+		q6KsetValues(b[k], &q)
+	}
 }
 
 // q4Kelem is element i of 32-element chunk v of a q4_K block's quants:

@@ -182,7 +182,7 @@ func TestMatMulMany(t *testing.T) {
 	defer p.Close()
 	const cols = 256
 	var ws []Matrix
-	for _, ty := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_K, gguf.TypeQ4_0, gguf.TypeF16, gguf.TypeQ8_0} {
+	for _, ty := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_K, gguf.TypeQ4_0, gguf.TypeF16, gguf.TypeQ6_K, gguf.TypeQ5_K} {
 		m, _ := quantizedMatrix(t, ty, 12+4*len(ws), cols, rng)
 		if len(ws)%2 == 0 && x4Layouts[ty] != nil {
 			if err := Interleave(m.Data, ty, m.Rows, cols); err != nil {
