@@ -66,6 +66,40 @@ func QuantizeActivations(dst []byte, t gguf.Type, x []float32, n, cols int) ([]b
 	return dst, nil
 }
 
+// quantizeActivations is QuantizeActivations over the pool's threads, in
+// pieces of whole activation blocks.
+func (p *Pool) quantizeActivations(t gguf.Type, x []float32, n, cols int) ([]byte, error) {
+	tr, err := For(t)
+	if err != nil {
+		return nil, err
+	}
+	vt, err := For(tr.VecDotType)
+	if err != nil {
+		return nil, err
+	}
+	tt, err := tr.VecDotType.Traits()
+	if err != nil {
+		return nil, err
+	}
+	rb, err := tr.VecDotType.RowBytes(uint64(cols))
+	if err != nil {
+		return nil, err
+	}
+	be, bb := int(tt.BlockSize), int(tt.BlockBytes)
+	blocksPerPiece := max(1, 1024/be)
+	pieces := (cols/be + blocksPerPiece - 1) / blocksPerPiece
+	dst := make([]byte, int(rb)*n)
+	p.Run(n*pieces, func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			r, b0 := u/pieces, u%pieces*blocksPerPiece
+			b1 := min(b0+blocksPerPiece, cols/be)
+			row := dst[r*int(rb):]
+			vt.QuantizeAct(row[b0*bb:b1*bb], x[r*cols+b0*be:r*cols+b1*be])
+		}
+	})
+	return dst, nil
+}
+
 // MatVec computes dst = W·x: dst[r] is the dot of row r with x, the
 // activations quantized once to the weight type's activation type.
 func (p *Pool) MatVec(dst []float32, w Matrix, x []float32) error {
@@ -92,7 +126,7 @@ func (p *Pool) MatMulMany(dsts [][]float32, ws []Matrix, x []float32, n int) err
 	total := 0
 	for k, w := range ws {
 		t := &tasks[k]
-		if err := t.prepare(dsts[k], w, x, n, acts); err != nil {
+		if err := t.prepare(p, dsts[k], w, x, n, acts); err != nil {
 			return err
 		}
 		t.first = total
@@ -123,7 +157,7 @@ type mmTask struct {
 	interleave func(group, y []byte, out *[4]float32)
 }
 
-func (t *mmTask) prepare(dst []float32, w Matrix, x []float32, n int, acts map[gguf.Type][]byte) error {
+func (t *mmTask) prepare(p *Pool, dst []float32, w Matrix, x []float32, n int, acts map[gguf.Type][]byte) error {
 	tr, rb, err := w.check()
 	if err != nil {
 		return err
@@ -133,7 +167,7 @@ func (t *mmTask) prepare(dst []float32, w Matrix, x []float32, n int, acts map[g
 	}
 	xq, ok := acts[tr.VecDotType]
 	if !ok {
-		if xq, err = QuantizeActivations(nil, w.Type, x, n, w.Cols); err != nil {
+		if xq, err = p.quantizeActivations(w.Type, x, n, w.Cols); err != nil {
 			return err
 		}
 		acts[tr.VecDotType] = xq

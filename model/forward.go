@@ -82,6 +82,22 @@ func (s *State) put(dst []byte, x []float32) {
 	putF16(dst, x)
 }
 
+// putColumn stores x as column pos of the transposed V cache (row j holds
+// value j of every position).
+func (s *State) putColumn(cache []byte, pos int, x []float32) {
+	stride := s.esize * s.nCtx
+	_ = cache[s.esize*((len(x)-1)*s.nCtx+pos)+s.esize-1]
+	if s.esize == 4 {
+		for j, v := range x {
+			binary.LittleEndian.PutUint32(cache[j*stride+4*pos:], math.Float32bits(v))
+		}
+		return
+	}
+	for j, v := range x {
+		binary.LittleEndian.PutUint16(cache[j*stride+2*pos:], tensor.F32ToF16(v))
+	}
+}
+
 // Pos returns the number of tokens evaluated so far.
 func (s *State) Pos() int { return s.pos }
 
@@ -214,9 +230,7 @@ func (s *State) attention(l int, L *layer, h []float32, n int) ([]float32, error
 		}
 		e := s.esize
 		s.put(s.k[l][e*pos*kRow:e*(pos+1)*kRow], k[i*kRow:(i+1)*kRow])
-		for j := range c.NHeadKV * dv {
-			s.put(s.v[l][e*(j*s.nCtx+pos):], v[i*c.NHeadKV*dv+j:i*c.NHeadKV*dv+j+1])
-		}
+		s.putColumn(s.v[l], pos, v[i*c.NHeadKV*dv:(i+1)*c.NHeadKV*dv])
 	}
 	// The attended length: all cached cells, padded, masked past each token.
 	nKV := min(s.nCtx, (s.pos+n+kvPad-1)/kvPad*kvPad)
@@ -261,10 +275,20 @@ func (s *State) ffn(gate, up, down kernels.Matrix, h []float32, n int) ([]float3
 		return nil, err
 	}
 	g, u := gu[0], gu[1]
-	for i := range n {
-		row := g[i*gate.Rows : (i+1)*gate.Rows]
-		swiglu(row, row, u[i*gate.Rows:(i+1)*gate.Rows])
-	}
+	// SwiGLU over the threads in pieces of 256 values: each piece starts
+	// at a multiple of 16, so every value takes the same exp path
+	// (vexpf on whole groups of 16) as in one call over the row.
+	const piece = 256
+	ff := gate.Rows
+	pieces := (ff + piece - 1) / piece
+	s.m.Pool.Run(n*pieces, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			i, a := t/pieces, t%pieces*piece
+			b := min(a+piece, ff)
+			row := g[i*ff+a : i*ff+b]
+			swiglu(row, row, u[i*ff+a:i*ff+b])
+		}
+	})
 	return s.project(down, nil, g, n)
 }
 
