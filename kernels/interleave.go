@@ -224,33 +224,59 @@ func Interleave(data []byte, t gguf.Type, rows, cols int) error {
 	return regroup(data, t, rows, cols, true)
 }
 
+// InterleaveTo writes the interleaved layout of the rows×cols weights src
+// into dst (the same size; not overlapping src): Interleave without a
+// separate copy.
+func InterleaveTo(dst, src []byte, t gguf.Type, rows, cols int) error {
+	lay, rb, err := checkRegroup(src, t, rows, cols)
+	if err != nil {
+		return err
+	}
+	if len(dst) != len(src) {
+		return fmt.Errorf("kernels: interleaving into %d bytes from %d", len(dst), len(src))
+	}
+	gb := groupRows * rb
+	for g := 0; g < len(src); g += gb {
+		packGroup(lay, dst[g:g+gb], src[g:g+gb], rb)
+	}
+	return nil
+}
+
 // Deinterleave undoes Interleave.
 func Deinterleave(data []byte, t gguf.Type, rows, cols int) error {
 	return regroup(data, t, rows, cols, false)
 }
 
-func regroup(data []byte, t gguf.Type, rows, cols int, pack bool) error {
+func checkRegroup(data []byte, t gguf.Type, rows, cols int) (*x4Layout, int, error) {
 	lay := x4Layouts[t]
 	if lay == nil {
-		return fmt.Errorf("kernels: no interleaved layout for %s", t)
+		return nil, 0, fmt.Errorf("kernels: no interleaved layout for %s", t)
 	}
 	rb, err := t.RowBytes(uint64(cols))
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	if rows%groupRows != 0 || len(data) != int(rb)*rows {
-		return fmt.Errorf("kernels: interleaving %d×%d %s: need a multiple of %d rows and %d bytes, have %d",
+		return nil, 0, fmt.Errorf("kernels: interleaving %d×%d %s: need a multiple of %d rows and %d bytes, have %d",
 			rows, cols, t, groupRows, int(rb)*rows, len(data))
 	}
-	gb := groupRows * int(rb)
+	return lay, int(rb), nil
+}
+
+func regroup(data []byte, t gguf.Type, rows, cols int, pack bool) error {
+	lay, rb, err := checkRegroup(data, t, rows, cols)
+	if err != nil {
+		return err
+	}
+	gb := groupRows * rb
 	scratch := make([]byte, gb)
 	for g := 0; g < len(data); g += gb {
 		group := data[g : g+gb]
 		copy(scratch, group)
 		if pack {
-			packGroup(lay, group, scratch, int(rb))
+			packGroup(lay, group, scratch, rb)
 		} else {
-			unpackGroup(lay, group, scratch, int(rb))
+			unpackGroup(lay, group, scratch, rb)
 		}
 	}
 	return nil

@@ -57,6 +57,10 @@ func TestInterleaveRoundTrip(t *testing.T) {
 			if len(data) != len(orig) || bytes.Equal(data, orig) {
 				t.Fatalf("%s nb=%d: interleaving left the rows as they were", ty, nb)
 			}
+			to := make([]byte, len(orig))
+			if err := InterleaveTo(to, orig, ty, 8, nb*blockElems(ty)); err != nil || !bytes.Equal(to, data) {
+				t.Fatalf("%s nb=%d: InterleaveTo differs from Interleave (%v)", ty, nb, err)
+			}
 			if err := Deinterleave(data, ty, 8, nb*blockElems(ty)); err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/smeltlm/smelt/gguf"
@@ -460,6 +461,26 @@ type HostCopy struct {
 // tensors already live in anonymous memory: nothing is done. Tensors
 // copied before are skipped. The buffer is freed by Close.
 func (m *Map) CopyToHost(names []string) (HostCopy, error) {
+	return m.CopyToHostWith(names, CopyOptions{})
+}
+
+// CopyOptions adjust CopyToHostWith.
+type CopyOptions struct {
+	// Run, if set, calls fn on ranges covering [0, n) from several
+	// threads and returns when all are done (kernels.Pool.Run): tensors
+	// are then copied in parallel.
+	Run func(n int, fn func(lo, hi int))
+	// Fill, if set, writes a tensor's host copy dst from its source src
+	// (same size) in place of a plain copy, and reports whether it changed
+	// the layout (the tensor's home is then HomeRepacked). It is called
+	// from Run's threads, one tensor at a time per thread.
+	Fill func(name string, dst, src []byte) (repacked bool, err error)
+}
+
+// CopyToHostWith is CopyToHost with tensors filled by o.Fill, possibly
+// repacked, and spread over o.Run's threads. Each tensor's source is
+// reclaimed as soon as its copy is written.
+func (m *Map) CopyToHostWith(names []string, o CopyOptions) (HostCopy, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var hc HostCopy
@@ -473,14 +494,16 @@ func (m *Map) CopyToHost(names []string) (HostCopy, error) {
 		return hc, fmt.Errorf("mmap: CopyToHost was already called")
 	}
 	var ts []*tensor
+	var offs []int64
 	var size int64
 	for _, name := range names {
 		t, err := m.find(name)
 		if err != nil {
 			return hc, err
 		}
-		if t.host == nil {
+		if t.host == nil && !slices.Contains(ts, t) {
 			ts = append(ts, t)
+			offs = append(offs, size)
 			size = roundUp(size+t.region.Size, 64)
 		}
 	}
@@ -489,23 +512,50 @@ func (m *Map) CopyToHost(names []string) (HostCopy, error) {
 		return hc, fmt.Errorf("mmap: allocating %d bytes for host copies: %w", size, err)
 	}
 	m.host = buf
-	var off int64
-	for _, t := range ts {
+	type result struct {
+		repacked  bool
+		reclaimed int64
+		err       error
+	}
+	res := make([]result, len(ts))
+	run := o.Run
+	if run == nil {
+		run = func(n int, fn func(lo, hi int)) { fn(0, n) }
+	}
+	run(len(ts), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			t, r := ts[i], &res[i]
+			n := t.region.Size
+			dst := buf[offs[i] : offs[i]+n : offs[i]+n]
+			src := m.bytes(t)
+			if o.Fill != nil {
+				r.repacked, r.err = o.Fill(t.region.Name, dst, src)
+			} else {
+				copy(dst, src)
+			}
+			if r.err != nil || m.opts.KeepSource || t.dirty {
+				continue
+			}
+			// Each tensor's inward-rounded pages are its own: the
+			// threads reclaim disjoint ranges.
+			r.reclaimed, r.err = m.reclaim(t)
+		}
+	})
+	for i, t := range ts {
+		if err := res[i].err; err != nil {
+			return hc, fmt.Errorf("mmap: copying %q: %w", t.region.Name, err)
+		}
+	}
+	for i, t := range ts {
 		n := t.region.Size
-		dst := buf[off : off+n : off+n]
-		copy(dst, m.bytes(t))
-		t.host, t.home = dst, Home{Kind: HomeHost}
-		off = roundUp(off+n, 64)
+		t.host = buf[offs[i] : offs[i]+n : offs[i]+n]
+		t.home = Home{Kind: HomeHost}
+		if res[i].repacked {
+			t.home.Kind = HomeRepacked
+		}
 		hc.Tensors++
 		hc.Bytes += n
-		if m.opts.KeepSource || t.dirty {
-			continue
-		}
-		r, err := m.reclaim(t)
-		if err != nil {
-			return hc, err
-		}
-		hc.Reclaimed += r
+		hc.Reclaimed += res[i].reclaimed
 	}
 	return hc, nil
 }

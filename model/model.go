@@ -99,60 +99,87 @@ func Load(path string, opts Options) (*Model, error) {
 		m.Close()
 		return nil, err
 	}
-	if !opts.KeepMapped && opts.Mmap == mmap.ModeMap {
-		if m.HostCopy, err = mp.CopyToHost(m.matrices); err == nil {
-			err = m.bind() // the views now point at the copies
-		}
-		if err != nil {
-			m.Close()
-			return nil, err
-		}
-	}
+	// Matrices in memory the engine owns are interleaved for the kernels
+	// (see Options.NoRepack): fused with the host copy of a mapped model,
+	// in place in ModeRead's buffer.
 	owned := opts.Mmap == mmap.ModeRead || (opts.Mmap == mmap.ModeMap && !opts.KeepMapped)
 	if owned && !opts.NoRepack {
-		if err := m.repack(); err != nil {
-			m.Close()
-			return nil, err
+		m.interleaved = m.interleavable()
+	}
+	if !opts.KeepMapped && opts.Mmap == mmap.ModeMap {
+		fill := func(name string, dst, src []byte) (bool, error) {
+			if !m.interleaved[name] {
+				copy(dst, src)
+				return false, nil
+			}
+			ti, _ := m.File.Tensor(name)
+			if err := kernels.InterleaveTo(dst, src, ti.Type, int(ti.Elements()/ti.Dims[0]), int(ti.Dims[0])); err != nil {
+				return false, err
+			}
+			return true, nil
 		}
+		m.HostCopy, err = mp.CopyToHostWith(m.matrices, mmap.CopyOptions{Run: m.Pool.Run, Fill: fill})
+	} else if len(m.interleaved) > 0 {
+		err = m.repackInPlace()
+	}
+	if err == nil {
+		for name := range m.interleaved {
+			ti, _ := m.File.Tensor(name)
+			m.Repacked.Tensors++
+			m.Repacked.Bytes += int64(ti.Size)
+		}
+		err = m.bind() // the views now point at the copies, interleaved
+	}
+	if err != nil {
+		m.Close()
+		return nil, err
 	}
 	return m, nil
 }
 
-// repack interleaves the matrices the kernels have an interleaved layout
-// for, in place in host memory, records their new home, and binds again.
-// The token embedding keeps its rows: tokens are gathered from it.
-func (m *Model) repack() error {
+// interleavable returns the matrices the kernels have an interleaved
+// layout for. The token embedding keeps its rows: tokens are gathered
+// from it.
+func (m *Model) interleavable() map[string]bool {
+	set := map[string]bool{}
 	for _, name := range m.matrices {
 		ti, _ := m.File.Tensor(name)
-		if name == tokEmbd || len(ti.Dims) < 2 {
-			continue
+		if name != tokEmbd && len(ti.Dims) >= 2 && kernels.CanInterleave(ti.Type, int(ti.Dims[1])) {
+			set[name] = true
 		}
-		cols := int(ti.Dims[0])
-		rows := int(ti.Elements() / ti.Dims[0])
-		if !kernels.CanInterleave(ti.Type, int(ti.Dims[1])) {
-			continue
+	}
+	return set
+}
+
+// repackInPlace interleaves the chosen matrices where they are (ModeRead's
+// buffer), spread over the pool, and records their new home.
+func (m *Model) repackInPlace() error {
+	var names []string
+	for _, name := range m.matrices {
+		if m.interleaved[name] {
+			names = append(names, name)
 		}
-		data, err := m.Map.View(name)
+	}
+	errs := make([]error, len(names))
+	m.Pool.Run(len(names), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ti, _ := m.File.Tensor(names[i])
+			data, err := m.Map.View(names[i])
+			if err == nil {
+				err = kernels.Interleave(data, ti.Type, int(ti.Elements()/ti.Dims[0]), int(ti.Dims[0]))
+			}
+			if err == nil {
+				err = m.Map.SetHome(names[i], mmap.Home{Kind: mmap.HomeRepacked})
+			}
+			errs[i] = err
+		}
+	})
+	for i, err := range errs {
 		if err != nil {
-			return err
+			return fmt.Errorf("model: %s: %w", names[i], err)
 		}
-		if err := kernels.Interleave(data, ti.Type, rows, cols); err != nil {
-			return fmt.Errorf("model: %s: %w", name, err)
-		}
-		if err := m.Map.SetHome(name, mmap.Home{Kind: mmap.HomeRepacked}); err != nil {
-			return err
-		}
-		if m.interleaved == nil {
-			m.interleaved = map[string]bool{}
-		}
-		m.interleaved[name] = true
-		m.Repacked.Tensors++
-		m.Repacked.Bytes += int64(len(data))
 	}
-	if m.Repacked.Tensors == 0 {
-		return nil
-	}
-	return m.bind()
+	return nil
 }
 
 // WeightBytesPerToken returns the weight bytes one decoded token streams:
