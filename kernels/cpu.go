@@ -11,13 +11,15 @@ var (
 	// hasAVX512VNNI adds AVX-512 F/BW/DQ/VL with VNNI (VPDPBUSD): the
 	// interleaved-weight kernels.
 	hasAVX512VNNI = hasAVX2 && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512DQ, cpuid.AVX512VL, cpuid.AVX512VNNI)
+	// hasSDOT is arm64 NEON with the dot-product extension (SDOT).
+	hasSDOT = arm64AsmCompiled && cpuid.CPU.Supports(cpuid.ASIMD, cpuid.ASIMDDP)
 )
 
 // forceGeneric turns the assembly off until the returned function is called.
 func forceGeneric() (restore func()) {
-	saved, saved512 := hasAVX2, hasAVX512VNNI
-	hasAVX2, hasAVX512VNNI = false, false
-	return func() { hasAVX2, hasAVX512VNNI = saved, saved512 }
+	saved, saved512, savedSDOT := hasAVX2, hasAVX512VNNI, hasSDOT
+	hasAVX2, hasAVX512VNNI, hasSDOT = false, false, false
+	return func() { hasAVX2, hasAVX512VNNI, hasSDOT = saved, saved512, savedSDOT }
 }
 
 // forceAVX2 turns the AVX-512 kernels off (the AVX2 ones stay) until the
@@ -32,10 +34,13 @@ func forceAVX2() (restore func()) {
 // are in use: Interleave then speeds up the types CanInterleave names.
 func HasInterleaved() bool { return hasAVX512VNNI }
 
-// Level names the row kernels in use: "avx2" or "generic".
+// Level names the row kernels in use: "avx2", "neon-sdot" or "generic".
 func Level() string {
 	if hasAVX2 {
 		return "avx2"
+	}
+	if hasSDOT {
+		return "neon-sdot"
 	}
 	return "generic"
 }

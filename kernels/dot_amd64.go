@@ -4,7 +4,10 @@ package kernels
 
 import "unsafe"
 
-const asmCompiled = true
+const (
+	asmCompiled      = true
+	arm64AsmCompiled = false
+)
 
 // dotQ8_0Q8_0AVX2 computes, over n blocks, exactly what dotQ8_0Q8_0Generic
 // computes:

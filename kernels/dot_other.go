@@ -1,10 +1,13 @@
-//go:build !amd64 || purego
+//go:build (!amd64 && !arm64) || purego
 
 package kernels
 
 import "github.com/smeltlm/smelt/gguf"
 
-const asmCompiled = false
+const (
+	asmCompiled      = false
+	arm64AsmCompiled = false
+)
 
 func dotQ8_0Q8_0(x, y []blockQ8_0) float32             { return dotQ8_0Q8_0Generic(x, y) }
 func dotQ4_0Q8_0(x []blockQ4_0, y []blockQ8_0) float32 { return dotQ4_0Q8_0Generic(x, y) }

@@ -1,0 +1,90 @@
+//go:build arm64 && !purego
+
+package kernels
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// TestSDOTExercised fails where the CPU has NEON dot products but the
+// kernels would not use them.
+func TestSDOTExercised(t *testing.T) {
+	if cpuid.CPU.Supports(cpuid.ASIMD, cpuid.ASIMDDP) != hasSDOT {
+		t.Fatalf("CPU dot product support %v, kernels %v", cpuid.CPU.Supports(cpuid.ASIMD, cpuid.ASIMDDP), hasSDOT)
+	}
+	if !hasSDOT {
+		t.Skip("no SDOT on this CPU: the generic kernels are in use")
+	}
+}
+
+// TestDotSDOTMatchesGeneric checks the NEON dots against their Go twins,
+// bit for bit, over block counts 0..101 and byte offsets 0..3: random
+// weight blocks (extremes and odd scales included), activations as
+// QuantizeAct makes them.
+func TestDotSDOTMatchesGeneric(t *testing.T) {
+	if !hasSDOT {
+		t.Skip("no SDOT on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(51, 52))
+	for n := range 102 {
+		if n > 40 && n%7 != 0 && n != 101 {
+			continue
+		}
+		for off := range 4 {
+			yb := make([]byte, off+n*34)
+			copy(yb[off:], mustQuantAct(t, randFloats(rng, n*32)))
+			y := blocks[blockQ8_0](yb[off:])
+			x8 := blocks[blockQ8_0](randomBlocks(rng, n, 34, (off+1)%4))
+			if got, want := dotQ8_0Q8_0(x8, y), dotQ8_0Q8_0Generic(x8, y); !sameFloat(got, want) {
+				t.Fatalf("q8_0 n=%d offset %d: sdot %v, generic %v", n, off, got, want)
+			}
+			x4 := blocks[blockQ4_0](randomBlocks(rng, n, 18, (off+2)%4))
+			if got, want := dotQ4_0Q8_0(x4, y), dotQ4_0Q8_0Generic(x4, y); !sameFloat(got, want) {
+				t.Fatalf("q4_0 n=%d offset %d: sdot %v, generic %v", n, off, got, want)
+			}
+		}
+	}
+}
+
+func mustQuantAct(t *testing.T, x []float32) []byte {
+	q, err := QuantizeActivations(nil, 8 /* q8_0 */, x, 1, len(x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// randomBlocks fills n blocks of size bytes at offset off of a fresh buffer:
+// a random f16 scale (sometimes 0, NaN or ±Inf), then random bytes with
+// the extremes over-represented.
+func randomBlocks(rng *rand.Rand, n, size, off int) []byte {
+	buf := make([]byte, off+n*size+64)
+	b := buf[off : off+n*size]
+	for i := range n {
+		blk := b[i*size : (i+1)*size]
+		d := uint16(rng.IntN(0x7800)) | uint16(rng.IntN(2))<<15
+		switch rng.IntN(40) {
+		case 0:
+			d = 0
+		case 1:
+			d = 0x7e00
+		case 2:
+			d = 0x7c00
+		}
+		blk[0], blk[1] = byte(d), byte(d>>8)
+		for j := 2; j < size; j++ {
+			switch rng.IntN(8) {
+			case 0:
+				blk[j] = 0x80
+			case 1:
+				blk[j] = 0x7f
+			default:
+				blk[j] = byte(rng.Uint32())
+			}
+		}
+	}
+	return b
+}
