@@ -45,6 +45,20 @@ func TestDotSDOTMatchesGeneric(t *testing.T) {
 			if got, want := dotQ4_0Q8_0(x4, y), dotQ4_0Q8_0Generic(x4, y); !sameFloat(got, want) {
 				t.Fatalf("q4_0 n=%d offset %d: sdot %v, generic %v", n, off, got, want)
 			}
+			if n > 33 {
+				continue
+			}
+			kb := make([]byte, off+n*292)
+			kq, err := QuantizeActivations(nil, 12 /* q4_K */, randFloats(rng, n*256), 1, n*256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			copy(kb[off:], kq)
+			yk := blocks[blockQ8_K](kb[off:])
+			xk := blocks[blockQ4_K](randomBlocks(rng, n, 144, (off+3)%4))
+			if got, want := dotQ4_KQ8_K(xk, yk), dotQ4_KQ8_KGeneric(xk, yk); !sameFloat(got, want) {
+				t.Fatalf("q4_K n=%d offset %d: sdot %v, generic %v", n, off, got, want)
+			}
 		}
 	}
 }

@@ -103,3 +103,132 @@ q4done:
 	FOLD
 	FMOVS F0, ret+24(FP)
 	RET
+
+#define SMULL4H(m, n, d) WORD $(0x0E60C000 | (m)<<16 | (n)<<5 | (d))
+#define SMULL28H(m, n, d) WORD $(0x4E60C000 | (m)<<16 | (n)<<5 | (d))
+#define MLA4S(m, n, d) WORD $(0x4EA09400 | (m)<<16 | (n)<<5 | (d))
+
+// Q4K_GROUP adds 64 elements of a q4_K super-block (32 quant bytes at QOFF
+// of the block, 64 activations at YOFF of the q8_K block) to the lanes in
+// V14 (0..3) and V15 (4..7): low nibbles times the scale in SCL (a lane
+// of V21/V22), high nibbles times the scale in SCH.
+#define Q4K_GROUP(QOFF, YOFF, SCL, SCH) \
+	ADD $QOFF, R0, R5 \
+	ADD $YOFF, R1, R6 \
+	VLD1 (R5), [V3.B16, V4.B16] \
+	VLD1 (R6), [V7.B16, V8.B16, V9.B16, V10.B16] \
+	VUSHR $4, V3.B16, V5.B16 \
+	VUSHR $4, V4.B16, V6.B16 \
+	VAND V31.B16, V3.B16, V3.B16 \
+	VAND V31.B16, V4.B16, V4.B16 \
+	VEOR V26.B16, V26.B16, V26.B16 \
+	VEOR V27.B16, V27.B16, V27.B16 \
+	VEOR V28.B16, V28.B16, V28.B16 \
+	VEOR V29.B16, V29.B16, V29.B16 \
+	SDOT(7, 3, 26) \
+	SDOT(8, 4, 27) \
+	SDOT(9, 5, 28) \
+	SDOT(10, 6, 29) \
+	VDUP SCL, V20.S4 \
+	MLA4S(20, 26, 14) \
+	MLA4S(20, 27, 15) \
+	VDUP SCH, V20.S4 \
+	MLA4S(20, 28, 14) \
+	MLA4S(20, 29, 15)
+
+// func dotQ4_KQ8_KSDOT(x, y unsafe.Pointer, n int) float32
+// dotQ4_KQ8_KGeneric in NEON: per super-block the 6-bit scales and mins
+// unpacked in general registers (kmask1..3), the mins against the pairwise
+// bsums sums (SMULL, ADDP) into four float lanes (V11), the scaled nibble
+// products (SDOT, then MLA by the sub-block scale) into eight int32 lanes,
+// converted and added with one fused multiply-add by d.
+TEXT ·dotQ4_KQ8_KSDOT(SB), NOSPLIT, $0-28
+	MOVD x+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD n+16(FP), R2
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	MOVD $0x0f0f0f0f0f0f0f0f, R7
+	VDUP R7, V31.D2
+	CBZ R2, q4kdone
+
+q4kloop:
+	// Scales 0..3 in R6, 4..7 in R9; mins 0..3 in R7, 4..7 in R10.
+	MOVWU 4(R0), R3
+	MOVWU 8(R0), R4
+	MOVWU 12(R0), R5
+	ANDW $0x3f3f3f3f, R3, R6
+	ANDW $0x3f3f3f3f, R4, R7
+	LSRW $6, R3, R8
+	ANDW $0x03030303, R8, R8
+	LSLW $4, R8, R8
+	ANDW $0x0f0f0f0f, R5, R9
+	ORRW R8, R9, R9
+	LSRW $6, R4, R8
+	ANDW $0x03030303, R8, R8
+	LSLW $4, R8, R8
+	LSRW $4, R5, R10
+	ANDW $0x0f0f0f0f, R10, R10
+	ORRW R8, R10, R10
+
+	// d = y.d·x.d in V12, dmin = (−y.d)·x.dmin in V13.
+	FMOVS (R1), F2
+	MOVHU (R0), R3
+	MOVHU 2(R0), R4
+	FMOVS R3, F0
+	FMOVS R4, F1
+	FCVTHS F0, F0
+	FCVTHS F1, F1
+	FMULS F0, F2, F0
+	FNEGS F2, F2
+	FMULS F1, F2, F1
+	VDUP V0.S[0], V12.S4
+	VDUP V1.S[0], V13.S4
+
+	// Mins: V11 += dmin × (m[2p]·s[2p] + m[2p+1]·s[2p+1]), s[k] the int16
+	// sum bsums[2k]+bsums[2k+1].
+	ADD $260, R1, R5
+	VLD1 (R5), [V23.H8, V24.H8]
+	VADDP V24.H8, V23.H8, V25.H8
+	VMOV R7, V26.S[0]
+	VMOV R10, V26.S[1]
+	VUXTL V26.B8, V26.H8
+	SMULL4H(25, 26, 27)
+	SMULL28H(25, 26, 28)
+	VADDP V28.S4, V27.S4, V27.S4
+	SCVTF4S(27, 27)
+	VFMLA V13.S4, V27.S4, V11.S4
+
+	// Scales as int32: V21 = 0..3, V22 = 4..7.
+	VMOV R6, V21.S[0]
+	VMOV R9, V21.S[1]
+	VUXTL V21.B8, V21.H8
+	VUXTL2 V21.H8, V22.S4
+	VUXTL V21.H4, V21.S4
+
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	Q4K_GROUP(16, 4, V21.S[0], V21.S[1])
+	Q4K_GROUP(48, 68, V21.S[2], V21.S[3])
+	Q4K_GROUP(80, 132, V22.S[0], V22.S[1])
+	Q4K_GROUP(112, 196, V22.S[2], V22.S[3])
+	SCVTF4S(14, 14)
+	SCVTF4S(15, 15)
+	VFMLA V12.S4, V14.S4, V16.S4
+	VFMLA V12.S4, V15.S4, V17.S4
+
+	ADD $144, R0
+	ADD $292, R1
+	SUBS $1, R2
+	BNE q4kloop
+
+q4kdone:
+	FOLD
+	// The mins' lanes: (m0+m2) + (m1+m3), added to the sum.
+	VEXT $8, V11.B16, V11.B16, V19.B16
+	FADD4S(19, 11, 11)
+	FADDP2S(11, 1)
+	FADDS F1, F0, F0
+	FMOVS F0, ret+24(FP)
+	RET
