@@ -59,9 +59,21 @@ func dotQ4_KQ8_K(x []blockQ4_K, y []blockQ8_K) float32 {
 	return dotQ4_KQ8_KGeneric(x, y)
 }
 
+// dotQ6_KQ8_KSDOT is dotQ6_KQ8_KGeneric over n super-blocks.
+//
+//go:noescape
+func dotQ6_KQ8_KSDOT(x, y unsafe.Pointer, n int) float32
+
+func dotQ6_KQ8_K(x []blockQ6_K, y []blockQ8_K) float32 {
+	if hasSDOT && len(x) > 0 {
+		_ = y[len(x)-1]
+		return dotQ6_KQ8_KSDOT(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), len(x))
+	}
+	return dotQ6_KQ8_KGeneric(x, y)
+}
+
 func dotF16(x, y []byte) float32                           { return dotF16Generic(x, y) }
 func dotF32(x, y []byte) float32                           { return dotF32Generic(x, y) }
-func dotQ6_KQ8_K(x []blockQ6_K, y []blockQ8_K) float32     { return dotQ6_KQ8_KGeneric(x, y) }
 func dotQ5_KQ8_K(x []blockQ5_K, y []blockQ8_K) float32     { return dotQ5_KQ8_KGeneric(x, y) }
 func dotBF16(x, y []byte) float32                          { return dotBF16Generic(x, y) }
 func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 { return dotIQ4_NLQ8_0Generic(x, y) }

@@ -232,3 +232,126 @@ q4kdone:
 	FADDS F1, F0, F0
 	FMOVS F0, ret+24(FP)
 	RET
+
+#define SXTL8H(n, d) WORD $(0x0F08A400 | (n)<<5 | (d))
+#define SXTL28H(n, d) WORD $(0x4F08A400 | (n)<<5 | (d))
+#define SXTL4S(n, d) WORD $(0x0F10A400 | (n)<<5 | (d))
+#define SXTL24S(n, d) WORD $(0x4F10A400 | (n)<<5 | (d))
+
+// Q6K_FINISH takes a chunk's 6-bit values (0..63) in V10 (elements 0..15)
+// and V11 (16..31), removes the offset 32, multiplies with the 32
+// activations at YOFF (SDOT) and adds the products times the two
+// sub-block scales (lanes SCA, SCB) to V14 and V15.
+#define Q6K_FINISH(YOFF, SCA, SCB) \
+	VSUB V29.B16, V10.B16, V10.B16 \
+	VSUB V29.B16, V11.B16, V11.B16 \
+	ADD $YOFF, R1, R6 \
+	VLD1 (R6), [V6.B16, V7.B16] \
+	VEOR V8.B16, V8.B16, V8.B16 \
+	VEOR V9.B16, V9.B16, V9.B16 \
+	SDOT(6, 10, 8) \
+	SDOT(7, 11, 9) \
+	VDUP SCA, V20.S4 \
+	MLA4S(20, 8, 14) \
+	VDUP SCB, V20.S4 \
+	MLA4S(20, 9, 15)
+
+// Q6K_HALF handles 128 elements: low bits from ql at QL (64 bytes in
+// V0..V3), high bits from qh at QH (32 bytes in V4, V5), activations from
+// YOFF, sub-block scales from the lanes of SA (chunks 0 and 1) and SB
+// (chunks 2 and 3).
+#define Q6K_HALF(QL, QH, YOFF, SA, SB) \
+	ADD $QL, R0, R5 \
+	VLD1 (R5), [V0.B16, V1.B16, V2.B16, V3.B16] \
+	ADD $QH, R0, R5 \
+	VLD1 (R5), [V4.B16, V5.B16] \
+	VAND V31.B16, V0.B16, V10.B16 \
+	VAND V31.B16, V1.B16, V11.B16 \
+	VSHL $4, V4.B16, V12.B16 \
+	VSHL $4, V5.B16, V13.B16 \
+	VAND V30.B16, V12.B16, V12.B16 \
+	VAND V30.B16, V13.B16, V13.B16 \
+	VORR V12.B16, V10.B16, V10.B16 \
+	VORR V13.B16, V11.B16, V11.B16 \
+	Q6K_FINISH(YOFF, SA.S[0], SA.S[1]) \
+	VAND V31.B16, V2.B16, V10.B16 \
+	VAND V31.B16, V3.B16, V11.B16 \
+	VSHL $2, V4.B16, V12.B16 \
+	VSHL $2, V5.B16, V13.B16 \
+	VAND V30.B16, V12.B16, V12.B16 \
+	VAND V30.B16, V13.B16, V13.B16 \
+	VORR V12.B16, V10.B16, V10.B16 \
+	VORR V13.B16, V11.B16, V11.B16 \
+	Q6K_FINISH(YOFF+32, SA.S[2], SA.S[3]) \
+	VUSHR $4, V0.B16, V10.B16 \
+	VUSHR $4, V1.B16, V11.B16 \
+	VAND V30.B16, V4.B16, V12.B16 \
+	VAND V30.B16, V5.B16, V13.B16 \
+	VORR V12.B16, V10.B16, V10.B16 \
+	VORR V13.B16, V11.B16, V11.B16 \
+	Q6K_FINISH(YOFF+64, SB.S[0], SB.S[1]) \
+	VUSHR $4, V2.B16, V10.B16 \
+	VUSHR $4, V3.B16, V11.B16 \
+	VUSHR $2, V4.B16, V12.B16 \
+	VUSHR $2, V5.B16, V13.B16 \
+	VAND V30.B16, V12.B16, V12.B16 \
+	VAND V30.B16, V13.B16, V13.B16 \
+	VORR V12.B16, V10.B16, V10.B16 \
+	VORR V13.B16, V11.B16, V11.B16 \
+	Q6K_FINISH(YOFF+96, SB.S[2], SB.S[3])
+
+// func dotQ6_KQ8_KSDOT(x, y unsafe.Pointer, n int) float32
+// dotQ6_KQ8_KGeneric in NEON: the 6-bit values rebuilt from ql/qh, less
+// 32, times the activations (SDOT) and their sub-block's int8 scale (MLA)
+// into eight int32 lanes, converted and added with one FMA by d.
+TEXT ·dotQ6_KQ8_KSDOT(SB), NOSPLIT, $0-28
+	MOVD x+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD n+16(FP), R2
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	MOVD $0x0f0f0f0f0f0f0f0f, R7
+	VDUP R7, V31.D2
+	MOVD $0x3030303030303030, R7
+	VDUP R7, V30.D2
+	MOVD $0x2020202020202020, R7
+	VDUP R7, V29.D2
+	CBZ R2, q6kdone
+
+q6kloop:
+	// d = y.d·x.d in V27.
+	FMOVS (R1), F2
+	MOVHU 208(R0), R3
+	FMOVS R3, F0
+	FCVTHS F0, F0
+	FMULS F0, F2, F0
+	VDUP V0.S[0], V27.S4
+
+	// The sixteen int8 scales as int32 in V23..V26.
+	ADD $192, R0, R5
+	VLD1 (R5), [V20.B16]
+	SXTL8H(20, 21)
+	SXTL28H(20, 22)
+	SXTL4S(21, 23)
+	SXTL24S(21, 24)
+	SXTL4S(22, 25)
+	SXTL24S(22, 26)
+
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	Q6K_HALF(0, 128, 4, V23, V24)
+	Q6K_HALF(64, 160, 132, V25, V26)
+	SCVTF4S(14, 14)
+	SCVTF4S(15, 15)
+	VFMLA V27.S4, V14.S4, V16.S4
+	VFMLA V27.S4, V15.S4, V17.S4
+
+	ADD $210, R0
+	ADD $292, R1
+	SUBS $1, R2
+	BNE q6kloop
+
+q6kdone:
+	FOLD
+	FMOVS F0, ret+24(FP)
+	RET
