@@ -322,3 +322,39 @@ func TestDot4MatchesDot(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantizeActQ8_0AVX2MatchesGeneric checks the q8_0 activation
+// quantizer against its Go twin, byte for byte, on finite values of many
+// magnitudes (zero blocks, fp16-subnormal and overflowing scales, ties),
+// block counts 0..40 and 101, offsets 0..3.
+func TestQuantizeActQ8_0AVX2MatchesGeneric(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(61, 62))
+	for n := range 42 {
+		if n == 41 {
+			n = 101
+		}
+		for off := range 4 {
+			buf := make([]float32, off+n*32)
+			x := buf[off:]
+			for i := range x {
+				scale := []float32{0, 1e-6, 1e-3, 1, 100, 1e7}[i/32%6]
+				x[i] = float32(rng.NormFloat64()) * scale
+				if rng.IntN(20) == 0 {
+					x[i] = float32(rng.IntN(255)-127) / 2 * scale // halves: ties
+				}
+			}
+			got := make([]blockQ8_0, n)
+			want := make([]blockQ8_0, n)
+			quantizeActQ8_0(got, x)
+			quantizeActQ8_0Generic(want, x)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("n=%d offset %d block %d: avx2 %+v, generic %+v", n, off, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -150,3 +150,30 @@ func BenchmarkReadBandwidth(b *testing.B) {
 		p.Close()
 	}
 }
+
+// BenchmarkQuantizeAct measures quantizing 4096 activations to each
+// activation type, on the Go twin and the assembly; bytes are input bytes.
+func BenchmarkQuantizeAct(b *testing.B) {
+	const n = 4096
+	rng := rand.New(rand.NewPCG(13, 14))
+	x := randFloats(rng, n)
+	for _, ty := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ8_K} {
+		tr, _ := For(ty)
+		rb, _ := ty.RowBytes(n)
+		dst := make([]byte, rb)
+		for _, level := range []string{"generic", Level()} {
+			if level == "generic" && Level() == "generic" && ty != gguf.TypeQ8_0 {
+				continue
+			}
+			b.Run(fmt.Sprintf("%s/%s/n=%d", ty, level, n), func(b *testing.B) {
+				if level == "generic" {
+					defer forceGeneric()()
+				}
+				b.SetBytes(4 * n)
+				for b.Loop() {
+					tr.QuantizeAct(dst, x)
+				}
+			})
+		}
+	}
+}

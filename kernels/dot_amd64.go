@@ -198,3 +198,18 @@ func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {
 	}
 	dotQ8_0Q8_0x4AVX2(unsafe.Pointer(&w[0]), rowBytes, unsafe.Pointer(&y[0]), rowBytes/34, out)
 }
+
+// quantizeActQ8_0AVX2 is quantizeActQ8_0Generic over n blocks (finite
+// inputs; a NaN quantizes to −128 here, to 0 in the twin).
+//
+//go:noescape
+func quantizeActQ8_0AVX2(dst, x unsafe.Pointer, n int)
+
+func quantizeActQ8_0(dst []blockQ8_0, x []float32) {
+	if !hasAVX2 || len(dst) == 0 {
+		quantizeActQ8_0Generic(dst, x)
+		return
+	}
+	_ = x[len(dst)*32-1]
+	quantizeActQ8_0AVX2(unsafe.Pointer(&dst[0]), unsafe.Pointer(&x[0]), len(dst))
+}

@@ -85,7 +85,7 @@ func init() {
 		Dot: dotter(dotQ5_1Q8_1Generic)})
 	register(&Traits{Type: gguf.TypeQ8_0, VecDotType: gguf.TypeQ8_0,
 		Dequantize: dequantizer(dequantizeQ8_0Generic), Quantize: quantizer(quantizeQ8_0Generic),
-		QuantizeAct: quantizer(quantizeActQ8_0Generic), Dot: dotter(dotQ8_0Q8_0), Dot4: dot4Q8_0})
+		QuantizeAct: quantizer(quantizeActQ8_0), Dot: dotter(dotQ8_0Q8_0), Dot4: dot4Q8_0})
 	register(&Traits{Type: gguf.TypeQ8_1, VecDotType: gguf.TypeQ8_1,
 		Dequantize: dequantizer(dequantizeQ8_1Generic), Quantize: quantizer(quantizeQ8_1Generic),
 		QuantizeAct: quantizer(quantizeActQ8_1Generic)})
