@@ -358,3 +358,42 @@ func TestQuantizeActQ8_0AVX2MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantizeQ8_KAVX2MatchesGeneric is the q8_K activation quantizer
+// against its Go twin, byte for byte: zero blocks, a maximum magnitude
+// reached by both signs (the first one sets the sign), ties.
+func TestQuantizeQ8_KAVX2MatchesGeneric(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(63, 64))
+	for n := range 12 {
+		for off := range 4 {
+			buf := make([]float32, off+n*256)
+			x := buf[off:]
+			for b := range n {
+				xb := x[b*256 : (b+1)*256]
+				scale := []float32{1, 0, 1e-3, 1e4}[b%4]
+				for i := range xb {
+					xb[i] = float32(rng.NormFloat64()) * scale
+					if rng.IntN(10) == 0 {
+						xb[i] = float32(rng.IntN(255)-127) / 4 * scale
+					}
+				}
+				if b%3 == 1 { // both signs of the largest magnitude
+					i, j := rng.IntN(256), rng.IntN(256)
+					xb[i], xb[j] = 50*scale, -50*scale
+				}
+			}
+			got := make([]blockQ8_K, n)
+			want := make([]blockQ8_K, n)
+			quantizeQ8_K(got, x)
+			quantizeQ8_KGeneric(want, x)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("n=%d offset %d block %d: avx2 %+v, generic %+v", n, off, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

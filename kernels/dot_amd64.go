@@ -213,3 +213,17 @@ func quantizeActQ8_0(dst []blockQ8_0, x []float32) {
 	_ = x[len(dst)*32-1]
 	quantizeActQ8_0AVX2(unsafe.Pointer(&dst[0]), unsafe.Pointer(&x[0]), len(dst))
 }
+
+// quantizeQ8_KAVX2 is quantizeQ8_KGeneric over n blocks (finite input).
+//
+//go:noescape
+func quantizeQ8_KAVX2(dst, x unsafe.Pointer, n int)
+
+func quantizeQ8_K(dst []blockQ8_K, x []float32) {
+	if !hasAVX2 || len(dst) == 0 {
+		quantizeQ8_KGeneric(dst, x)
+		return
+	}
+	_ = x[len(dst)*256-1]
+	quantizeQ8_KAVX2(unsafe.Pointer(&dst[0]), unsafe.Pointer(&x[0]), len(dst))
+}

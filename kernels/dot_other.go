@@ -30,3 +30,4 @@ func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {
 // x4Kernel is nil: no interleaved assembly on this build.
 func x4Kernel(gguf.Type) func(group, y []byte, out *[4]float32) { return nil }
 func quantizeActQ8_0(dst []blockQ8_0, x []float32)              { quantizeActQ8_0Generic(dst, x) }
+func quantizeQ8_K(dst []blockQ8_K, x []float32)                 { quantizeQ8_KGeneric(dst, x) }

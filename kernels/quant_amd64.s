@@ -80,3 +80,130 @@ qaloop:
 
 qadone:
 	RET
+
+// func quantizeQ8_KAVX2(dst, x unsafe.Pointer, n int)
+// quantizeQ8_KGeneric over n blocks of 256 floats: amax by VMAXPS, the
+// signed max the first value whose magnitude equals it (VCMPPS, then
+// TZCNT of the mask), iscale = −127/max, each value times iscale rounded
+// to nearest even (what nearest_int does in range) and capped at 127,
+// bsums folded from the int32 values (VPHADDD), d = 1/iscale.
+TEXT ·quantizeQ8_KAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	TESTQ CX, CX
+	JZ qkdone
+	VPCMPEQD Y15, Y15, Y15
+	VPSRLD $1, Y15, Y14 // abs mask
+	VPSRLD $25, Y15, Y13 // 127 in each int32
+	MOVL $0xc2fe0000, AX // −127.0
+	VMOVD AX, X12
+	MOVL $0x3f800000, AX // 1.0
+	VMOVD AX, X10
+	MOVQ $0x0000000400000000, AX
+	VMOVQ AX, X11
+	MOVQ $0x0000000500000001, AX
+	VPINSRQ $1, AX, X11, X11
+	MOVQ $0x0000000600000002, AX
+	VMOVQ AX, X9
+	MOVQ $0x0000000700000003, AX
+	VPINSRQ $1, AX, X9, X9
+	VINSERTI128 $1, X9, Y11, Y11
+
+qkloop:
+	// amax over the 256 values.
+	VANDPS 0(SI), Y14, Y0
+	XORQ AX, AX
+qkmax:
+	VANDPS 32(SI)(AX*1), Y14, Y1
+	VMAXPS Y1, Y0, Y0
+	ADDQ $32, AX
+	CMPQ AX, $992
+	JLT qkmax
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VMAXPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VMAXSS X1, X0, X0
+	VXORPS X1, X1, X1
+	VUCOMISS X1, X0
+	JE qkzero
+	VBROADCASTSS X0, Y0
+
+	// The first value with that magnitude.
+	XORQ AX, AX
+qkfind:
+	VANDPS (SI)(AX*1), Y14, Y1
+	VCMPPS $0, Y0, Y1, Y1
+	VMOVMSKPS Y1, BX
+	TESTL BX, BX
+	JNZ qkfound
+	ADDQ $32, AX
+	JMP qkfind
+qkfound:
+	TZCNTL BX, BX
+	LEAQ (AX)(BX*4), AX
+	VMOVSS (SI)(AX*1), X1
+	VDIVSS X1, X12, X2 // iscale = −127/max
+	VDIVSS X2, X10, X3 // d = 1/iscale
+	VMOVSS X3, (DI)
+	VBROADCASTSS X2, Y2
+
+	// 32 values at a time: quants at 4+k, two bsums at 260+k/8.
+	XORQ AX, AX
+	XORQ DX, DX
+qkquant:
+	VMULPS 0(SI)(AX*4), Y2, Y4
+	VMULPS 32(SI)(AX*4), Y2, Y5
+	VMULPS 64(SI)(AX*4), Y2, Y6
+	VMULPS 96(SI)(AX*4), Y2, Y7
+	VCVTPS2DQ Y4, Y4
+	VCVTPS2DQ Y5, Y5
+	VCVTPS2DQ Y6, Y6
+	VCVTPS2DQ Y7, Y7
+	VPMINSD Y13, Y4, Y4
+	VPMINSD Y13, Y5, Y5
+	VPMINSD Y13, Y6, Y6
+	VPMINSD Y13, Y7, Y7
+	VPADDD Y5, Y4, Y8 // the first 16 in 8 lanes
+	VPADDD Y7, Y6, Y9 // the second 16
+	VPHADDD Y9, Y8, Y8
+	VPHADDD Y8, Y8, Y8
+	VEXTRACTI128 $1, Y8, X9
+	VPADDD X9, X8, X8 // lanes 0 and 1: the two sums
+	VPACKSSDW X8, X8, X8
+	VMOVD X8, 260(DI)(DX*1)
+	VPACKSSDW Y5, Y4, Y4
+	VPACKSSDW Y7, Y6, Y6
+	VPACKSSWB Y6, Y4, Y4
+	VPERMD Y4, Y11, Y4
+	VMOVDQU Y4, 4(DI)(AX*1)
+	ADDQ $32, AX
+	ADDQ $4, DX
+	CMPQ AX, $256
+	JLT qkquant
+	JMP qknext
+
+qkzero:
+	VXORPS Y0, Y0, Y0
+	VMOVDQU Y0, 0(DI)
+	VMOVDQU Y0, 32(DI)
+	VMOVDQU Y0, 64(DI)
+	VMOVDQU Y0, 96(DI)
+	VMOVDQU Y0, 128(DI)
+	VMOVDQU Y0, 160(DI)
+	VMOVDQU Y0, 192(DI)
+	VMOVDQU Y0, 224(DI)
+	VMOVDQU Y0, 256(DI)
+	VMOVD X0, 288(DI)
+
+qknext:
+	ADDQ $1024, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ qkloop
+	VZEROUPPER
+
+qkdone:
+	RET

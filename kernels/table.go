@@ -106,7 +106,7 @@ func init() {
 		Dot: dotter(dotQ6_KQ8_K)})
 	register(&Traits{Type: gguf.TypeQ8_K, VecDotType: gguf.TypeQ8_K,
 		Dequantize: dequantizer(dequantizeQ8_KGeneric), Quantize: quantizer(quantizeQ8_KGeneric),
-		QuantizeAct: quantizer(quantizeQ8_KGeneric)})
+		QuantizeAct: quantizer(quantizeQ8_K)})
 	register(&Traits{Type: gguf.TypeIQ4_NL, VecDotType: gguf.TypeQ8_0,
 		Dequantize: dequantizer(dequantizeIQ4_NLGeneric), Quantize: quantizer(quantizeIQ4_NLGeneric),
 		Dot: dotter(dotIQ4_NLQ8_0)})
