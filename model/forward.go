@@ -277,7 +277,7 @@ func (s *State) ffn(gate, up, down kernels.Matrix, h []float32, n int) ([]float3
 	g, u := gu[0], gu[1]
 	// SwiGLU over the threads in pieces of 256 values: each piece starts
 	// at a multiple of 16, so every value takes the same exp path
-	// (vexpf on whole groups of 16) as in one call over the row.
+	// (kernels.VExp on whole groups of 16) as in one call over the row.
 	const piece = 256
 	ff := gate.Rows
 	pieces := (ff + piece - 1) / piece

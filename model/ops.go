@@ -23,54 +23,12 @@ func rmsNorm(dst, x, w []float32, eps float32) {
 	}
 }
 
-func fma32(a, b, c float32) float32 {
-	return float32(math.FMA(float64(a), float64(b), float64(c)))
-}
-
 // expf is the C library's expf (correctly rounded here).
 func expf(x float32) float32 { return float32(math.Exp(float64(x))) }
 
-// vexpf is ggml's AVX-512 ggml_v_expf, lane by lane: a polynomial after
-// range reduction, at most 1.5 ulp from exp; ggml's softmax and SiLU use it
-// on every full group of 16 values, so the same is done here.
-func vexpf(x float32) float32 {
-	const r = 0x1.8p23
-	z := fma32(x, 0x1.715476p+0, r)
-	n := z - r
-	b := fma32(-n, 0x1.7f7d1cp-20, fma32(-n, 0x1.62e4p-1, x))
-	u := b * b
-	j := fma32(fma32(fma32(0x1.0e4020p-7, b, 0x1.573e2ep-5), u, fma32(0x1.555e66p-3, b, 0x1.fffdb6p-2)),
-		u, fma32(0x1.ffffecp-1, b, 1))
-	if !(abs32(n) <= 192) { // also true for NaN, as _CMP_GT_OQ is not
-		if n <= 0 {
-			return 0
-		}
-		if n > 0 {
-			return float32(math.Inf(1))
-		}
-	}
-	return float32(math.Ldexp(float64(j), int(n))) // VSCALEFPS: one rounding
-}
-
-func abs32(x float32) float32 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
-// swiglu writes silu(x)·g, 16 at a time with vexpf, the tail with expf,
-// as ggml_vec_swiglu_f32 does.
-func swiglu(dst, x, g []float32) {
-	n := len(x)
-	full := n &^ 15
-	for i := range full {
-		dst[i] = x[i] / (1 + vexpf(0-x[i])) * g[i]
-	}
-	for i := full; i < n; i++ {
-		dst[i] = x[i] / (1 + expf(-x[i])) * g[i]
-	}
-}
+// swiglu writes silu(x)·g, 16 at a time with ggml's vectorised exp, the
+// tail with expf, as ggml_vec_swiglu_f32 does.
+func swiglu(dst, x, g []float32) { kernels.SwiGLU(dst, x, g) }
 
 // ropeParams are the inputs of ggml's rope beyond the position.
 type ropeParams struct {
@@ -149,8 +107,8 @@ func rope(x []float32, dims int, neox bool, cos, sin []float32) {
 }
 
 // softmaxMasked is ggml's soft_max over a padded row: scores[:valid] are
-// scaled, the rest masked (−inf). exp runs 16 at a time with vexpf, each
-// group summed in _mm512_reduce_add_ps order into a float64, the tail with
+// scaled, the rest masked (−inf). exp runs 16 at a time with kernels.VExp,
+// each group summed in _mm512_reduce_add_ps order into a float64, the tail with
 // expf; then everything is multiplied by float32(1/sum).
 func softmaxMasked(p []float32, valid int, scale float32) {
 	negInf := float32(math.Inf(-1))
@@ -166,14 +124,9 @@ func softmaxMasked(p []float32, valid int, scale float32) {
 		}
 	}
 	var sum float64
-	full := len(p) &^ 15
+	full := kernels.VExpGroups(p, p, -max) // p − max is p + (−max), bit for bit
 	for i := 0; i < full; i += 16 {
-		var v [16]float32
-		for l := range v {
-			v[l] = vexpf(p[i+l] - max)
-			p[i+l] = v[l]
-		}
-		sum += float64(kernels.ReduceAdd16(&v))
+		sum += float64(kernels.ReduceAdd16((*[16]float32)(p[i : i+16])))
 	}
 	for i := full; i < len(p); i++ {
 		p[i] = expf(p[i] - max)
