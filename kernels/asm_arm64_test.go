@@ -74,35 +74,3 @@ func mustQuantAct(t *testing.T, x []float32) []byte {
 	}
 	return q
 }
-
-// randomBlocks fills n blocks of size bytes at offset off of a fresh buffer:
-// a random f16 scale (sometimes 0, NaN or ±Inf), then random bytes with
-// the extremes over-represented.
-func randomBlocks(rng *rand.Rand, n, size, off int) []byte {
-	buf := make([]byte, off+n*size+64)
-	b := buf[off : off+n*size]
-	for i := range n {
-		blk := b[i*size : (i+1)*size]
-		d := uint16(rng.IntN(0x7800)) | uint16(rng.IntN(2))<<15
-		switch rng.IntN(40) {
-		case 0:
-			d = 0
-		case 1:
-			d = 0x7e00
-		case 2:
-			d = 0x7c00
-		}
-		blk[0], blk[1] = byte(d), byte(d>>8)
-		for j := 2; j < size; j++ {
-			switch rng.IntN(8) {
-			case 0:
-				blk[j] = 0x80
-			case 1:
-				blk[j] = 0x7f
-			default:
-				blk[j] = byte(rng.Uint32())
-			}
-		}
-	}
-	return b
-}

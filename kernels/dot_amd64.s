@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "asm_amd64.h"
 
 // Both kernels keep eight float32 lanes in Y0. Per block: the scale
 // d = fp16(x.d)·fp16(y.d) (F16C, one float32 multiply), 32 signed byte
@@ -38,14 +39,6 @@
 	HSUMR(Y0, X0) \
 	VZEROUPPER
 
-// HSUMR is hsum_float_8 of any accumulator ACC into XACC, its low half.
-#define HSUMR(ACC, XACC) \
-	VEXTRACTF128 $1, ACC, X1 \
-	VADDPS XACC, X1, XACC \
-	VMOVHLPS XACC, XACC, X1 \
-	VADDPS X1, XACC, XACC \
-	VMOVSHDUP XACC, X1 \
-	VADDSS X1, XACC, XACC
 
 // func dotQ8_0Q8_0AVX2(x, y unsafe.Pointer, n int) float32
 TEXT ·dotQ8_0Q8_0AVX2(SB), NOSPLIT, $0-28

@@ -2,11 +2,7 @@
 
 package kernels
 
-import (
-	"unsafe"
-
-	"github.com/smeltlm/smelt/gguf"
-)
+import "unsafe"
 
 const (
 	asmCompiled      = false // the amd64 kernels
@@ -71,20 +67,3 @@ func dotQ6_KQ8_K(x []blockQ6_K, y []blockQ8_K) float32 {
 	}
 	return dotQ6_KQ8_KGeneric(x, y)
 }
-
-func dotF16(x, y []byte) float32                           { return dotF16Generic(x, y) }
-func dotF32(x, y []byte) float32                           { return dotF32Generic(x, y) }
-func dotQ5_KQ8_K(x []blockQ5_K, y []blockQ8_K) float32     { return dotQ5_KQ8_KGeneric(x, y) }
-func dotBF16(x, y []byte) float32                          { return dotBF16Generic(x, y) }
-func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 { return dotIQ4_NLQ8_0Generic(x, y) }
-func dotMXFP4Q8_0(x []blockMXFP4, y []blockQ8_0) float32   { return dotMXFP4Q8_0Generic(x, y) }
-func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 { return dotIQ4_XSQ8_KGeneric(x, y) }
-
-func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {
-	dot4Generic(dotter(dotQ8_0Q8_0), w, rowBytes, y, out)
-}
-
-// x4Kernel is nil: no interleaved kernels for arm64 yet.
-func x4Kernel(gguf.Type) func(group, y []byte, out *[4]float32) { return nil }
-func quantizeActQ8_0(dst []blockQ8_0, x []float32)              { quantizeActQ8_0Generic(dst, x) }
-func quantizeQ8_K(dst []blockQ8_K, x []float32)                 { quantizeQ8_KGeneric(dst, x) }

@@ -256,6 +256,14 @@ q4kdone:
 	VDUP SCB, V20.S4 \
 	MLA4S(20, 9, 15)
 
+// Q6K_MERGE masks the high bits in V12/V13 to bits 4-5 and merges them
+// into the low nibbles in V10/V11.
+#define Q6K_MERGE \
+	VAND V30.B16, V12.B16, V12.B16 \
+	VAND V30.B16, V13.B16, V13.B16 \
+	VORR V12.B16, V10.B16, V10.B16 \
+	VORR V13.B16, V11.B16, V11.B16
+
 // Q6K_HALF handles 128 elements: low bits from ql at QL (64 bytes in
 // V0..V3), high bits from qh at QH (32 bytes in V4, V5), activations from
 // YOFF, sub-block scales from the lanes of SA (chunks 0 and 1) and SB
@@ -269,19 +277,13 @@ q4kdone:
 	VAND V31.B16, V1.B16, V11.B16 \
 	VSHL $4, V4.B16, V12.B16 \
 	VSHL $4, V5.B16, V13.B16 \
-	VAND V30.B16, V12.B16, V12.B16 \
-	VAND V30.B16, V13.B16, V13.B16 \
-	VORR V12.B16, V10.B16, V10.B16 \
-	VORR V13.B16, V11.B16, V11.B16 \
+	Q6K_MERGE \
 	Q6K_FINISH(YOFF, SA.S[0], SA.S[1]) \
 	VAND V31.B16, V2.B16, V10.B16 \
 	VAND V31.B16, V3.B16, V11.B16 \
 	VSHL $2, V4.B16, V12.B16 \
 	VSHL $2, V5.B16, V13.B16 \
-	VAND V30.B16, V12.B16, V12.B16 \
-	VAND V30.B16, V13.B16, V13.B16 \
-	VORR V12.B16, V10.B16, V10.B16 \
-	VORR V13.B16, V11.B16, V11.B16 \
+	Q6K_MERGE \
 	Q6K_FINISH(YOFF+32, SA.S[2], SA.S[3]) \
 	VUSHR $4, V0.B16, V10.B16 \
 	VUSHR $4, V1.B16, V11.B16 \
@@ -294,10 +296,7 @@ q4kdone:
 	VUSHR $4, V3.B16, V11.B16 \
 	VUSHR $2, V4.B16, V12.B16 \
 	VUSHR $2, V5.B16, V13.B16 \
-	VAND V30.B16, V12.B16, V12.B16 \
-	VAND V30.B16, V13.B16, V13.B16 \
-	VORR V12.B16, V10.B16, V10.B16 \
-	VORR V13.B16, V11.B16, V11.B16 \
+	Q6K_MERGE \
 	Q6K_FINISH(YOFF+96, SB.S[2], SB.S[3])
 
 // func dotQ6_KQ8_KSDOT(x, y unsafe.Pointer, n int) float32

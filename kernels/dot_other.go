@@ -2,8 +2,6 @@
 
 package kernels
 
-import "github.com/smeltlm/smelt/gguf"
-
 const (
 	asmCompiled      = false
 	arm64AsmCompiled = false
@@ -11,23 +9,5 @@ const (
 
 func dotQ8_0Q8_0(x, y []blockQ8_0) float32             { return dotQ8_0Q8_0Generic(x, y) }
 func dotQ4_0Q8_0(x []blockQ4_0, y []blockQ8_0) float32 { return dotQ4_0Q8_0Generic(x, y) }
-
-func dotF16(x, y []byte) float32                           { return dotF16Generic(x, y) }
-func dotF32(x, y []byte) float32                           { return dotF32Generic(x, y) }
-func dotQ4_KQ8_K(x []blockQ4_K, y []blockQ8_K) float32     { return dotQ4_KQ8_KGeneric(x, y) }
-func dotQ6_KQ8_K(x []blockQ6_K, y []blockQ8_K) float32     { return dotQ6_KQ8_KGeneric(x, y) }
-func dotQ5_KQ8_K(x []blockQ5_K, y []blockQ8_K) float32     { return dotQ5_KQ8_KGeneric(x, y) }
-func dotBF16(x, y []byte) float32                          { return dotBF16Generic(x, y) }
-func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 { return dotIQ4_NLQ8_0Generic(x, y) }
-func dotMXFP4Q8_0(x []blockMXFP4, y []blockQ8_0) float32   { return dotMXFP4Q8_0Generic(x, y) }
-
-func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 { return dotIQ4_XSQ8_KGeneric(x, y) }
-
-func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {
-	dot4Generic(dotter(dotQ8_0Q8_0Generic), w, rowBytes, y, out)
-}
-
-// x4Kernel is nil: no interleaved assembly on this build.
-func x4Kernel(gguf.Type) func(group, y []byte, out *[4]float32) { return nil }
-func quantizeActQ8_0(dst []blockQ8_0, x []float32)              { quantizeActQ8_0Generic(dst, x) }
-func quantizeQ8_K(dst []blockQ8_K, x []float32)                 { quantizeQ8_KGeneric(dst, x) }
+func dotQ4_KQ8_K(x []blockQ4_K, y []blockQ8_K) float32 { return dotQ4_KQ8_KGeneric(x, y) }
+func dotQ6_KQ8_K(x []blockQ6_K, y []blockQ8_K) float32 { return dotQ6_KQ8_KGeneric(x, y) }

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "asm_amd64.h"
 
 // Interleaved-group kernels (interleave.go): per block column, the four
 // rows' scales d_k = fp16(x.d_k)·fp16(y.d) in one multiply, the rows'
@@ -29,14 +30,19 @@ DATA x4perm<>+112(SB)/8, $0x0000000300000003
 DATA x4perm<>+120(SB)/8, $0x0000000300000003
 GLOBL x4perm<>(SB), RODATA|NOPTR, $128
 
+// X4ARGS loads the arguments every interleaved kernel takes: the group
+// (SI), the activations (DI), the column count (CX) and out (DX).
+#define X4ARGS \
+	MOVQ w+0(FP), SI \
+	MOVQ y+8(FP), DI \
+	MOVQ nb+16(FP), CX \
+	MOVQ out+24(FP), DX
+
 // X4SETUP zeroes the accumulators and loads the permutations (Z12, Z11)
 // and zero (Z15); OFFSET is the byte the weights are offset by (VNNI
 // multiplies unsigned bytes), broadcast into Z13.
 #define X4SETUP(OFFSET) \
-	MOVQ w+0(FP), SI \
-	MOVQ y+8(FP), DI \
-	MOVQ nb+16(FP), CX \
-	MOVQ out+24(FP), DX \
+	X4ARGS \
 	VPXORD Z8, Z8, Z8 \
 	VPXORD Z9, Z9, Z9 \
 	VPXORD Z15, Z15, Z15 \
@@ -88,13 +94,6 @@ GLOBL x4perm<>(SB), RODATA|NOPTR, $128
 	MOVSS X3, 12(DX) \
 	VZEROUPPER
 
-#define HSUMR(ACC, XACC) \
-	VEXTRACTF128 $1, ACC, X1 \
-	VADDPS XACC, X1, XACC \
-	VMOVHLPS XACC, XACC, X1 \
-	VADDPS X1, XACC, XACC \
-	VMOVSHDUP XACC, X1 \
-	VADDSS X1, XACC, XACC
 
 // func dotQ8_0x4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 TEXT ·dotQ8_0x4VNNI(SB), NOSPLIT, $0-32
@@ -117,8 +116,7 @@ q8x4loop:
 // func dotQ4_0x4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 TEXT ·dotQ4_0x4VNNI(SB), NOSPLIT, $0-32
 	X4SETUP($0x08080808)
-	MOVL $0x0f0f0f0f, AX
-	VPBROADCASTD AX, Z14
+	BCASTD($0x0f0f0f0f, Z14)
 
 q4x4loop:
 	X4COLUMN
@@ -198,21 +196,14 @@ GLOBL q4kx4<>(SB), RODATA|NOPTR, $160
 // products into eight int32 lanes per row (VPMADDUBSW, then VPDPWSSD with
 // the chunk's scale), converted and added with one FMA per row.
 TEXT ·dotQ4_Kx4VNNI(SB), NOSPLIT, $0-32
-	MOVQ w+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ nb+16(FP), CX
-	MOVQ out+24(FP), DX
+	X4ARGS
 	VPXORD Z16, Z16, Z16
 	VPXORD Z17, Z17, Z17
 	VPXORD Z18, Z18, Z18
-	MOVL $0x0f0f0f0f, AX
-	VPBROADCASTD AX, Z15
-	MOVL $0x3f3f3f3f, AX
-	VPBROADCASTD AX, Z14
-	MOVL $0x03030303, AX
-	VPBROADCASTD AX, Z13
-	MOVL $0x00010001, AX
-	VPBROADCASTD AX, Z23 // words of 1
+	BCASTD($0x0f0f0f0f, Z15)
+	BCASTD($0x3f3f3f3f, Z14)
+	BCASTD($0x03030303, Z13)
+	BCASTD($0x00010001, Z23) // words of 1
 	VMOVDQU64 q4kx4<>+0(SB), Z22
 	VMOVDQU64 x4perm<>+0(SB), Z24
 	VMOVDQU64 x4perm<>+64(SB), Z25
@@ -358,20 +349,13 @@ GLOBL q6kx4<>(SB), RODATA|NOPTR, $192
 
 // func dotQ6_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 TEXT ·dotQ6_Kx4VNNI(SB), NOSPLIT, $0-32
-	MOVQ w+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ nb+16(FP), CX
-	MOVQ out+24(FP), DX
+	X4ARGS
 	VPXORD Z16, Z16, Z16
 	VPXORD Z17, Z17, Z17
-	MOVL $0x0f0f0f0f, AX
-	VPBROADCASTD AX, Z15
-	MOVL $0x30303030, AX
-	VPBROADCASTD AX, Z14
-	MOVL $0x20202020, AX
-	VPBROADCASTD AX, Z13
-	MOVL $0x00020002, AX
-	VPBROADCASTD AX, Z23 // words of 2: the next chunk's scales
+	BCASTD($0x0f0f0f0f, Z15)
+	BCASTD($0x30303030, Z14)
+	BCASTD($0x20202020, Z13)
+	BCASTD($0x00020002, Z23) // words of 2: the next chunk's scales
 	VMOVDQU64 q6kx4<>+0(SB), Z22
 	VMOVDQU64 q6kx4<>+64(SB), Z26
 	VMOVDQU64 q6kx4<>+128(SB), Z27

@@ -9,32 +9,37 @@ import (
 	"github.com/smeltlm/smelt/gguf"
 )
 
-// randomRows makes rows×(nb blocks) of type ty: random bytes with random
-// f16 scales (some 0, NaN, ±Inf) and the quant extremes over-represented.
+// randomRows makes rows×(nb blocks) of type ty (see randomBlocks).
 func randomRows(rng *rand.Rand, ty gguf.Type, rows, nb, off int) []byte {
-	lay := x4Layouts[ty]
-	buf := make([]byte, off+rows*nb*lay.blockBytes)
-	b := buf[off:]
-	for i := 0; i < len(b); i += lay.blockBytes {
-		blk := b[i : i+lay.blockBytes]
-		d := uint16(rng.IntN(0x7800)) | uint16(rng.IntN(2))<<15
+	return randomBlocks(rng, rows*nb, x4Layouts[ty].blockBytes, off)
+}
+
+// randomBlocks fills n blocks of size bytes at offset off of a fresh buffer:
+// a random f16 scale (sometimes 0, NaN or ±Inf), then random bytes with
+// the extremes over-represented.
+func randomBlocks(rng *rand.Rand, n, size, off int) []byte {
+	buf := make([]byte, off+n*size+64)
+	b := buf[off : off+n*size]
+	for i := range n {
+		blk := b[i*size : (i+1)*size]
+		var d uint16
 		switch rng.IntN(40) {
 		case 0:
 			d = 0
 		case 1:
-			d = 0x7e00
+			d = 0x7e00 // NaN
 		case 2:
-			d = 0xfc00
+			d = 0x7c00 // +Inf
+		default:
+			d = uint16(rng.IntN(0x7800)) | uint16(rng.IntN(2))<<15
 		}
 		blk[0], blk[1] = byte(d), byte(d>>8)
-		for j := 2; j < len(blk); j++ {
+		for j := 2; j < size; j++ {
 			switch rng.IntN(8) {
 			case 0:
 				blk[j] = 0x80
 			case 1:
 				blk[j] = 0x7f
-			case 2:
-				blk[j] = 0xff
 			default:
 				blk[j] = byte(rng.Uint32())
 			}

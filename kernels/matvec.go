@@ -44,31 +44,17 @@ func (m Matrix) check() (*Traits, int, error) {
 // QuantizeActivations converts n rows of cols floats to the activation type
 // of weight type t, as the dot products expect them. dst may be nil.
 func QuantizeActivations(dst []byte, t gguf.Type, x []float32, n, cols int) ([]byte, error) {
-	tr, err := For(t)
-	if err != nil {
-		return nil, err
-	}
-	vt, err := For(tr.VecDotType)
-	if err != nil {
-		return nil, err
-	}
-	rb, err := tr.VecDotType.RowBytes(uint64(cols))
-	if err != nil {
-		return nil, err
-	}
-	if cap(dst) < int(rb)*n {
-		dst = make([]byte, int(rb)*n)
-	}
-	dst = dst[:int(rb)*n]
-	for r := range n {
-		vt.QuantizeAct(dst[r*int(rb):(r+1)*int(rb)], x[r*cols:(r+1)*cols])
-	}
-	return dst, nil
+	return quantizeActs(dst, t, x, n, cols, func(n int, fn func(lo, hi int)) { fn(0, n) })
 }
 
-// quantizeActivations is QuantizeActivations over the pool's threads, in
-// pieces of whole activation blocks.
+// quantizeActivations is QuantizeActivations over the pool's threads.
 func (p *Pool) quantizeActivations(t gguf.Type, x []float32, n, cols int) ([]byte, error) {
+	return quantizeActs(nil, t, x, n, cols, p.Run)
+}
+
+// quantizeActs quantizes in pieces of whole activation blocks (about 1024
+// values) that run spreads over its threads.
+func quantizeActs(dst []byte, t gguf.Type, x []float32, n, cols int, run func(n int, fn func(lo, hi int))) ([]byte, error) {
 	tr, err := For(t)
 	if err != nil {
 		return nil, err
@@ -85,11 +71,14 @@ func (p *Pool) quantizeActivations(t gguf.Type, x []float32, n, cols int) ([]byt
 	if err != nil {
 		return nil, err
 	}
+	if cap(dst) < int(rb)*n {
+		dst = make([]byte, int(rb)*n)
+	}
+	dst = dst[:int(rb)*n]
 	be, bb := int(tt.BlockSize), int(tt.BlockBytes)
 	blocksPerPiece := max(1, 1024/be)
 	pieces := (cols/be + blocksPerPiece - 1) / blocksPerPiece
-	dst := make([]byte, int(rb)*n)
-	p.Run(n*pieces, func(lo, hi int) {
+	run(n*pieces, func(lo, hi int) {
 		for u := lo; u < hi; u++ {
 			r, b0 := u/pieces, u%pieces*blocksPerPiece
 			b1 := min(b0+blocksPerPiece, cols/be)

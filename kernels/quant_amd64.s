@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "asm_amd64.h"
 
 // func quantizeActQ8_0AVX2(dst, x unsafe.Pointer, n int)
 // quantizeActQ8_0Generic over n blocks of 32 floats, as ggml-cpu's AVX2
@@ -19,16 +20,7 @@ TEXT ·quantizeActQ8_0AVX2(SB), NOSPLIT, $0-24
 	MOVL $0x42fe0000, AX // 127.0
 	VMOVD AX, X13
 	VXORPS X12, X12, X12
-	// VPERMD order undoing the lane interleave of VPACKSSDW/VPACKSSWB.
-	MOVQ $0x0000000400000000, AX
-	VMOVQ AX, X11
-	MOVQ $0x0000000500000001, AX
-	VPINSRQ $1, AX, X11, X11
-	MOVQ $0x0000000600000002, AX
-	VMOVQ AX, X10
-	MOVQ $0x0000000700000003, AX
-	VPINSRQ $1, AX, X10, X10
-	VINSERTI128 $1, X10, Y11, Y11
+	PACKORDER(Y11, X11, X10)
 
 qaloop:
 	VMOVUPS 0(SI), Y0
@@ -100,15 +92,7 @@ TEXT ·quantizeQ8_KAVX2(SB), NOSPLIT, $0-24
 	VMOVD AX, X12
 	MOVL $0x3f800000, AX // 1.0
 	VMOVD AX, X10
-	MOVQ $0x0000000400000000, AX
-	VMOVQ AX, X11
-	MOVQ $0x0000000500000001, AX
-	VPINSRQ $1, AX, X11, X11
-	MOVQ $0x0000000600000002, AX
-	VMOVQ AX, X9
-	MOVQ $0x0000000700000003, AX
-	VPINSRQ $1, AX, X9, X9
-	VINSERTI128 $1, X9, Y11, Y11
+	PACKORDER(Y11, X11, X9)
 
 qkloop:
 	// amax over the 256 values.

@@ -1,28 +1,24 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
-
-// BCAST broadcasts the float32 with bits V into register Z.
-#define BCAST(V, Z) \
-	MOVL V, AX \
-	VPBROADCASTD AX, Z
+#include "asm_amd64.h"
 
 // VEXPSETUP loads ggml_v_expf's constants into Z15..Z28.
 #define VEXPSETUP \
 	VPXORD Z15, Z15, Z15 \
-	BCAST($0x4b400000, Z16) \
-	BCAST($0x3fb8aa3b, Z17) \
-	BCAST($0x3f317200, Z18) \
-	BCAST($0x35bfbe8e, Z19) \
-	BCAST($0x3c072010, Z20) \
-	BCAST($0x3d2b9f17, Z21) \
-	BCAST($0x3e2aaf33, Z22) \
-	BCAST($0x3efffedb, Z23) \
-	BCAST($0x3f7ffff6, Z24) \
-	BCAST($0x3f800000, Z25) \
-	BCAST($0x43400000, Z26) \
-	BCAST($0x7fffffff, Z27) \
-	BCAST($0x7f800000, Z28)
+	BCASTD($0x4b400000, Z16) \
+	BCASTD($0x3fb8aa3b, Z17) \
+	BCASTD($0x3f317200, Z18) \
+	BCASTD($0x35bfbe8e, Z19) \
+	BCASTD($0x3c072010, Z20) \
+	BCASTD($0x3d2b9f17, Z21) \
+	BCASTD($0x3e2aaf33, Z22) \
+	BCASTD($0x3efffedb, Z23) \
+	BCASTD($0x3f7ffff6, Z24) \
+	BCASTD($0x3f800000, Z25) \
+	BCASTD($0x43400000, Z26) \
+	BCASTD($0x7fffffff, Z27) \
+	BCASTD($0x7f800000, Z28)
 
 // VEXP computes ggml_v_expf of Z0 into Z8 (Z1..Z7, Z9, Z10, K1, K2
 // scratch): z = x·log2e + 0x1.8p23, n = z − 0x1.8p23, b = x − n·c1 − n·c2,

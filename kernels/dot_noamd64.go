@@ -1,0 +1,26 @@
+//go:build !amd64 || purego
+
+package kernels
+
+import "github.com/smeltlm/smelt/gguf"
+
+// The kernels with no assembly off amd64 (arm64 has its own for q8_0,
+// q4_0, q4_K and q6_K in dot_arm64.go, the others use their twins in
+// dot_other.go).
+
+func dotF16(x, y []byte) float32                           { return dotF16Generic(x, y) }
+func dotF32(x, y []byte) float32                           { return dotF32Generic(x, y) }
+func dotQ5_KQ8_K(x []blockQ5_K, y []blockQ8_K) float32     { return dotQ5_KQ8_KGeneric(x, y) }
+func dotBF16(x, y []byte) float32                          { return dotBF16Generic(x, y) }
+func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 { return dotIQ4_NLQ8_0Generic(x, y) }
+func dotMXFP4Q8_0(x []blockMXFP4, y []blockQ8_0) float32   { return dotMXFP4Q8_0Generic(x, y) }
+func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 { return dotIQ4_XSQ8_KGeneric(x, y) }
+
+func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {
+	dot4Generic(dotter(dotQ8_0Q8_0), w, rowBytes, y, out)
+}
+
+// x4Kernel is nil: no interleaved kernels on this build.
+func x4Kernel(gguf.Type) func(group, y []byte, out *[4]float32) { return nil }
+func quantizeActQ8_0(dst []blockQ8_0, x []float32)              { quantizeActQ8_0Generic(dst, x) }
+func quantizeQ8_K(dst []blockQ8_K, x []float32)                 { quantizeQ8_KGeneric(dst, x) }
