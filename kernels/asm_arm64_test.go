@@ -3,6 +3,8 @@
 package kernels
 
 import (
+	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -73,4 +75,52 @@ func mustQuantAct(t *testing.T, x []float32) []byte {
 		t.Fatal(err)
 	}
 	return q
+}
+
+// TestFloatDotNEONMatchesGeneric checks the f16 and f32 NEON dots against
+// their Go twins, bit for bit: lengths around the 64-element step, a large
+// odd one, offsets 0..3, and halves that are subnormal, infinite or NaN.
+func TestFloatDotNEONMatchesGeneric(t *testing.T) {
+	if !hasNEON {
+		t.Skip("no NEON on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(53, 54))
+	for _, n := range []int{0, 1, 63, 64, 65, 127, 128, 129, 1001} {
+		for off := range 4 {
+			x16 := make([]byte, off+2*n)[off:]
+			y16 := make([]byte, off+2*n)[off:]
+			x32 := make([]byte, off+4*n)[off:]
+			y32 := make([]byte, off+4*n)[off:]
+			for i := range n {
+				for _, b := range [][]byte{x16, y16} {
+					// Magnitudes up to 2^4 keep the sums finite; offset 3
+					// adds infinities and NaNs (the sum is then NaN or ±Inf
+					// either way), every offset subnormals.
+					h := uint16(rng.IntN(0x4c00)) | uint16(rng.IntN(2))<<15
+					switch rng.IntN(50) {
+					case 0:
+						if off == 3 {
+							h = 0x7c00
+						}
+					case 1:
+						if off == 3 {
+							h = 0x7e01
+						}
+					case 2, 3:
+						h = uint16(rng.IntN(0x400))
+					}
+					b[2*i], b[2*i+1] = byte(h), byte(h>>8)
+				}
+				for _, b := range [][]byte{x32, y32} {
+					binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(float32(rng.NormFloat64()*10)))
+				}
+			}
+			if got, want := dotF16(x16, y16), dotF16Generic(x16, y16); !sameFloat(got, want) {
+				t.Fatalf("f16 n=%d offset %d: neon %v, generic %v", n, off, got, want)
+			}
+			if got, want := dotF32(x32, y32), dotF32Generic(x32, y32); !sameFloat(got, want) {
+				t.Fatalf("f32 n=%d offset %d: neon %v, generic %v", n, off, got, want)
+			}
+		}
+	}
 }

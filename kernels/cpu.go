@@ -13,15 +13,19 @@ var (
 	hasAVX512VNNI = hasAVX2 && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512DQ, cpuid.AVX512VL, cpuid.AVX512VNNI)
 	// hasAVX512F is AVX-512 foundation with the AVX2 set: the exp kernels.
 	hasAVX512F = hasAVX2 && cpuid.CPU.Supports(cpuid.AVX512F)
+	// hasNEON is arm64 Advanced SIMD: the float dots.
+	hasNEON = arm64AsmCompiled && cpuid.CPU.Supports(cpuid.ASIMD)
 	// hasSDOT is arm64 NEON with the dot-product extension (SDOT).
 	hasSDOT = arm64AsmCompiled && cpuid.CPU.Supports(cpuid.ASIMD, cpuid.ASIMDDP)
 )
 
 // forceGeneric turns the assembly off until the returned function is called.
 func forceGeneric() (restore func()) {
-	saved, saved512, saved512F, savedSDOT := hasAVX2, hasAVX512VNNI, hasAVX512F, hasSDOT
-	hasAVX2, hasAVX512VNNI, hasAVX512F, hasSDOT = false, false, false, false
-	return func() { hasAVX2, hasAVX512VNNI, hasAVX512F, hasSDOT = saved, saved512, saved512F, savedSDOT }
+	saved, saved512, saved512F, savedNEON, savedSDOT := hasAVX2, hasAVX512VNNI, hasAVX512F, hasNEON, hasSDOT
+	hasAVX2, hasAVX512VNNI, hasAVX512F, hasNEON, hasSDOT = false, false, false, false, false
+	return func() {
+		hasAVX2, hasAVX512VNNI, hasAVX512F, hasNEON, hasSDOT = saved, saved512, saved512F, savedNEON, savedSDOT
+	}
 }
 
 // forceAVX2 turns the AVX-512 kernels off (the AVX2 ones stay) until the

@@ -49,36 +49,16 @@ func dotF16AVX2(x, y unsafe.Pointer, steps int) float32
 //go:noescape
 func dotF32AVX2(x, y unsafe.Pointer, steps int) float32
 
-// floatDotAVX2 runs the whole 64-element steps in assembly and the tail as
-// floatDot does.
-func floatDotAVX2(n int, x, y []byte, asm func(x, y unsafe.Pointer, steps int) float32,
-	load func(dst *[64]float32, src []byte, i, cnt int)) float32 {
-	steps := n / 64
-	var sum float64
-	if steps > 0 {
-		sum = float64(asm(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), steps))
-	}
-	if tail := n - steps*64; tail > 0 {
-		var xs, ys [64]float32
-		load(&xs, x, steps*64, tail)
-		load(&ys, y, steps*64, tail)
-		for l := range tail {
-			sum += float64(xs[l] * ys[l])
-		}
-	}
-	return float32(sum)
-}
-
 func dotF16(x, y []byte) float32 {
 	if hasAVX2 {
-		return floatDotAVX2(len(x)/2, x, y, dotF16AVX2, loadF16)
+		return floatDotSteps(len(x)/2, x, y, dotF16AVX2, loadF16)
 	}
 	return dotF16Generic(x, y)
 }
 
 func dotF32(x, y []byte) float32 {
 	if hasAVX2 {
-		return floatDotAVX2(len(x)/4, x, y, dotF32AVX2, loadF32)
+		return floatDotSteps(len(x)/4, x, y, dotF32AVX2, loadF32)
 	}
 	return dotF32Generic(x, y)
 }

@@ -67,3 +67,26 @@ func dotQ6_KQ8_K(x []blockQ6_K, y []blockQ8_K) float32 {
 	}
 	return dotQ6_KQ8_KGeneric(x, y)
 }
+
+// dotF16NEON and dotF32NEON return the reduced sum of steps×64 products,
+// as floatDot's main loop and lanes64.reduce compute it.
+//
+//go:noescape
+func dotF16NEON(x, y unsafe.Pointer, steps int) float32
+
+//go:noescape
+func dotF32NEON(x, y unsafe.Pointer, steps int) float32
+
+func dotF16(x, y []byte) float32 {
+	if hasNEON {
+		return floatDotSteps(len(x)/2, x, y, dotF16NEON, loadF16)
+	}
+	return dotF16Generic(x, y)
+}
+
+func dotF32(x, y []byte) float32 {
+	if hasNEON {
+		return floatDotSteps(len(x)/4, x, y, dotF32NEON, loadF32)
+	}
+	return dotF32Generic(x, y)
+}

@@ -354,3 +354,112 @@ q6kdone:
 	FOLD
 	FMOVS F0, ret+24(FP)
 	RET
+
+#define FCVTL4S(n, d) WORD $(0x0E217800 | (n)<<5 | (d))
+#define FCVTL24S(n, d) WORD $(0x4E217800 | (n)<<5 | (d))
+
+// FREDUCE64 folds the 64 lanes in V16..V31 (V16+k = lanes 4k..4k+3) into
+// F0 as lanes64.reduce does: a[l]+a[32+l], plus a[16+l]+a[48+l], then
+// ReduceAdd16's halves, quarters, and (q0+q2) + (q1+q3).
+#define FREDUCE64 \
+	FADD4S(24, 16, 16) \
+	FADD4S(25, 17, 17) \
+	FADD4S(26, 18, 18) \
+	FADD4S(27, 19, 19) \
+	FADD4S(28, 20, 20) \
+	FADD4S(29, 21, 21) \
+	FADD4S(30, 22, 22) \
+	FADD4S(31, 23, 23) \
+	FADD4S(20, 16, 16) \
+	FADD4S(21, 17, 17) \
+	FADD4S(22, 18, 18) \
+	FADD4S(23, 19, 19) \
+	FADD4S(16, 18, 18) \
+	FADD4S(17, 19, 19) \
+	FADD4S(18, 19, 19) \
+	VEXT $8, V19.B16, V19.B16, V20.B16 \
+	FADD4S(20, 19, 19) \
+	FADDP2S(19, 0)
+
+#define ZERO64 \
+	VEOR V16.B16, V16.B16, V16.B16 \
+	VEOR V17.B16, V17.B16, V17.B16 \
+	VEOR V18.B16, V18.B16, V18.B16 \
+	VEOR V19.B16, V19.B16, V19.B16 \
+	VEOR V20.B16, V20.B16, V20.B16 \
+	VEOR V21.B16, V21.B16, V21.B16 \
+	VEOR V22.B16, V22.B16, V22.B16 \
+	VEOR V23.B16, V23.B16, V23.B16 \
+	VEOR V24.B16, V24.B16, V24.B16 \
+	VEOR V25.B16, V25.B16, V25.B16 \
+	VEOR V26.B16, V26.B16, V26.B16 \
+	VEOR V27.B16, V27.B16, V27.B16 \
+	VEOR V28.B16, V28.B16, V28.B16 \
+	VEOR V29.B16, V29.B16, V29.B16 \
+	VEOR V30.B16, V30.B16, V30.B16 \
+	VEOR V31.B16, V31.B16, V31.B16
+
+// F16_16 converts 16 halves of x and y (post-incremented R0, R1) and adds
+// their products to the four accumulators A..A+3.
+#define F16_16(A0, A1, A2, A3) \
+	VLD1.P 32(R0), [V0.H8, V1.H8] \
+	VLD1.P 32(R1), [V2.H8, V3.H8] \
+	FCVTL4S(0, 8) \
+	FCVTL24S(0, 9) \
+	FCVTL4S(1, 10) \
+	FCVTL24S(1, 11) \
+	FCVTL4S(2, 12) \
+	FCVTL24S(2, 13) \
+	FCVTL4S(3, 14) \
+	FCVTL24S(3, 15) \
+	VFMLA V12.S4, V8.S4, A0.S4 \
+	VFMLA V13.S4, V9.S4, A1.S4 \
+	VFMLA V14.S4, V10.S4, A2.S4 \
+	VFMLA V15.S4, V11.S4, A3.S4
+
+// func dotF16NEON(x, y unsafe.Pointer, steps int) float32
+// The reduced sum of x·y over steps×64 halves in floatDot's order: 64
+// float32 lanes, one fused multiply-add per lane per step.
+TEXT ·dotF16NEON(SB), NOSPLIT, $0-28
+	MOVD x+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD steps+16(FP), R2
+	ZERO64
+
+f16loop:
+	F16_16(V16, V17, V18, V19)
+	F16_16(V20, V21, V22, V23)
+	F16_16(V24, V25, V26, V27)
+	F16_16(V28, V29, V30, V31)
+	SUBS $1, R2
+	BNE f16loop
+	FREDUCE64
+	FMOVS F0, ret+24(FP)
+	RET
+
+// F32_16 adds the products of 16 floats of x and y to A0..A3.
+#define F32_16(A0, A1, A2, A3) \
+	VLD1.P 64(R0), [V0.S4, V1.S4, V2.S4, V3.S4] \
+	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4] \
+	VFMLA V4.S4, V0.S4, A0.S4 \
+	VFMLA V5.S4, V1.S4, A1.S4 \
+	VFMLA V6.S4, V2.S4, A2.S4 \
+	VFMLA V7.S4, V3.S4, A3.S4
+
+// func dotF32NEON(x, y unsafe.Pointer, steps int) float32
+TEXT ·dotF32NEON(SB), NOSPLIT, $0-28
+	MOVD x+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD steps+16(FP), R2
+	ZERO64
+
+f32loop:
+	F32_16(V16, V17, V18, V19)
+	F32_16(V20, V21, V22, V23)
+	F32_16(V24, V25, V26, V27)
+	F32_16(V28, V29, V30, V31)
+	SUBS $1, R2
+	BNE f32loop
+	FREDUCE64
+	FMOVS F0, ret+24(FP)
+	RET

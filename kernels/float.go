@@ -3,6 +3,7 @@ package kernels
 import (
 	"encoding/binary"
 	"math"
+	"unsafe"
 
 	"github.com/smeltlm/smelt/tensor"
 )
@@ -42,6 +43,27 @@ func floatDot(n int, x, y []byte, load func(dst *[64]float32, src []byte, i, cnt
 	if tail := n - np; tail > 0 {
 		load(&xs, x, np, tail)
 		load(&ys, y, np, tail)
+		for l := range tail {
+			sum += float64(xs[l] * ys[l])
+		}
+	}
+	return float32(sum)
+}
+
+// floatDotSteps is floatDot with the whole 64-element steps done by an
+// assembly kernel that returns their reduced sum; the tail is added as
+// floatDot adds it.
+func floatDotSteps(n int, x, y []byte, asm func(x, y unsafe.Pointer, steps int) float32,
+	load func(dst *[64]float32, src []byte, i, cnt int)) float32 {
+	steps := n / 64
+	var sum float64
+	if steps > 0 {
+		sum = float64(asm(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), steps))
+	}
+	if tail := n - steps*64; tail > 0 {
+		var xs, ys [64]float32
+		load(&xs, x, steps*64, tail)
+		load(&ys, y, steps*64, tail)
 		for l := range tail {
 			sum += float64(xs[l] * ys[l])
 		}
