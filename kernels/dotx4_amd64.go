@@ -33,6 +33,11 @@ func dotQ4_0x4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 //go:noescape
 func dotQ4_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 
+// dotQ5_Kx4VNNI is dotQ4_Kx4VNNI for an interleaved q5_K group.
+//
+//go:noescape
+func dotQ5_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
+
 // dotQ6_Kx4VNNI is dotQ4_Kx4VNNI for an interleaved q6_K group.
 //
 //go:noescape
@@ -50,6 +55,8 @@ func x4Kernel(t gguf.Type) func(group, y []byte, out *[4]float32) {
 		return dotQ4_0x4
 	case gguf.TypeQ4_K:
 		return dotQ4_Kx4
+	case gguf.TypeQ5_K:
+		return dotQ5_Kx4
 	case gguf.TypeQ6_K:
 		return dotQ6_Kx4
 	}
@@ -94,4 +101,14 @@ func dotQ6_Kx4(group, y []byte, out *[4]float32) {
 	}
 	_ = y[nb*292-1]
 	dotQ6_Kx4VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), nb, out)
+}
+
+func dotQ5_Kx4(group, y []byte, out *[4]float32) {
+	nb := len(group) / 704
+	if nb == 0 {
+		*out = [4]float32{}
+		return
+	}
+	_ = y[nb*292-1]
+	dotQ5_Kx4VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), nb, out)
 }

@@ -189,6 +189,111 @@ GLOBL q4kx4<>(SB), RODATA|NOPTR, $160
 	VADDSS X2, X0, X0 \
 	MOVSS X0, (4*ROW)(DX)
 
+// KX4SETUP loads the q4_K/q5_K kernels' constants and zeroes the row
+// accumulators Z16, Z17 and the mins' lanes Z18.
+#define KX4SETUP \
+	VPXORD Z16, Z16, Z16 \
+	VPXORD Z17, Z17, Z17 \
+	VPXORD Z18, Z18, Z18 \
+	BCASTD($0x0f0f0f0f, Z15) \
+	BCASTD($0x3f3f3f3f, Z14) \
+	BCASTD($0x03030303, Z13) \
+	BCASTD($0x00010001, Z23) \
+	VMOVDQU64 q4kx4<>+0(SB), Z22 \
+	VMOVDQU64 x4perm<>+0(SB), Z24 \
+	VMOVDQU64 x4perm<>+64(SB), Z25 \
+	VMOVDQU64 q4kx4<>+64(SB), Z26 \
+	VMOVDQU32 q4kx4<>+128(SB), Y27
+
+// KX4SCALES starts a q4_K/q5_K column: the four rows' 6-bit scales and
+// mins decoded at once from the regrouped scale bytes (kmask1..3), the
+// scale words in Y7 (rows 0, 1) and Y8 (rows 2, 3), the mins against the
+// pairwise bsums sums added to Z18 (times dmin), d spread in Z28/Z29.
+#define KX4DECODE \
+	VMOVDQU 16(SI), X0 \
+	VMOVDQU 32(SI), X1 \
+	VMOVDQU 48(SI), X2 \
+	VPAND X14, X0, X3 \
+	VPAND X14, X1, X4 \
+	VPSRLW $6, X0, X5 \
+	VPAND X13, X5, X5 \
+	VPSLLW $4, X5, X5 \
+	VPAND X15, X2, X6 \
+	VPOR X5, X6, X6 \
+	VPSRLW $6, X1, X5 \
+	VPAND X13, X5, X5 \
+	VPSLLW $4, X5, X5 \
+	VPSRLW $4, X2, X10 \
+	VPAND X15, X10, X10 \
+	VPOR X5, X10, X10 \
+	VPUNPCKLDQ X6, X3, X7 \
+	VPUNPCKHDQ X6, X3, X8 \
+	VPMOVZXBW X7, Y7 \
+	VPMOVZXBW X8, Y8 \
+	VPUNPCKLDQ X10, X4, X9 \
+	VPUNPCKHDQ X10, X4, X12 \
+	VPMOVZXBW X9, Y9 \
+	VPMOVZXBW X12, Y12 \
+	VINSERTI64X4 $1, Y12, Z9, Z9 \
+	VMOVDQU 260(DI), X11 \
+	VMOVDQU 276(DI), X12 \
+	VPHADDW X12, X11, X11 \
+	VSHUFI32X4 $0, Z11, Z11, Z11 \
+	VPMADDWD Z11, Z9, Z12
+
+// KX4D converts the mins' products (Z12), adds them times dmin to Z18,
+// and spreads d over Z28/Z29.
+#define KX4D \
+	VCVTDQ2PS Z12, Z12 \
+	VCVTPH2PS (SI), Y10 \
+	VBROADCASTSS (DI), Y11 \
+	VXORPS Y27, Y11, Y11 \
+	VMULPS Y11, Y10, Y10 \
+	VPERMPS Z10, Z26, Z11 \
+	VFMADD231PS Z12, Z11, Z18 \
+	VPERMPS Z10, Z24, Z28 \
+	VPERMPS Z10, Z25, Z29
+
+// KX4SCALES is KX4DECODE then KX4D: q4_K's mins, four lanes per row.
+#define KX4SCALES \
+	KX4DECODE \
+	KX4D
+
+// KX5MINS sums each row's four mins products (q5_K adds them into one
+// scalar per row, ggml's summs; every lane of the row then holds it).
+#define KX5MINS \
+	VPSHUFD $0xb1, Z12, Z31 \
+	VPADDD Z31, Z12, Z12 \
+	VPSHUFD $0x4e, Z12, Z31 \
+	VPADDD Z31, Z12, Z12
+
+// Q5KX4_ROW folds row ROW's lanes (YACC) as hsum_float_8 and adds its
+// summs (a lane of the 128-bit lane ROW of Z18).
+#define Q5KX4_ROW(YACC, ROW) \
+	HSUMR(YACC, X0) \
+	VEXTRACTF32X4 $ROW, Z18, X2 \
+	VADDSS X2, X0, X0 \
+	MOVSS X0, (4*ROW)(DX)
+
+// KX4FINISH adds the column's integer lanes times d to the row
+// accumulators.
+#define KX4FINISH \
+	VCVTDQ2PS Z19, Z19 \
+	VCVTDQ2PS Z20, Z20 \
+	VFMADD231PS Z19, Z28, Z16 \
+	VFMADD231PS Z20, Z29, Z17
+
+// KX4STORE folds each row and its mins into out[0..3].
+#define KX4STORE \
+	VMOVAPS Z16, Z0 \
+	Q4KX4_ROW(Y0, 0) \
+	VEXTRACTF64X4 $1, Z16, Y0 \
+	Q4KX4_ROW(Y0, 1) \
+	VMOVAPS Z17, Z0 \
+	Q4KX4_ROW(Y0, 2) \
+	VEXTRACTF64X4 $1, Z17, Y0 \
+	Q4KX4_ROW(Y0, 3)
+
 // func dotQ4_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 // Per super-block column: the four rows' 6-bit scales and mins decoded
 // at once (kmask1..3 on the regrouped scale bytes), the mins against the
@@ -197,68 +302,10 @@ GLOBL q4kx4<>(SB), RODATA|NOPTR, $160
 // the chunk's scale), converted and added with one FMA per row.
 TEXT ·dotQ4_Kx4VNNI(SB), NOSPLIT, $0-32
 	X4ARGS
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	BCASTD($0x0f0f0f0f, Z15)
-	BCASTD($0x3f3f3f3f, Z14)
-	BCASTD($0x03030303, Z13)
-	BCASTD($0x00010001, Z23) // words of 1
-	VMOVDQU64 q4kx4<>+0(SB), Z22
-	VMOVDQU64 x4perm<>+0(SB), Z24
-	VMOVDQU64 x4perm<>+64(SB), Z25
-	VMOVDQU64 q4kx4<>+64(SB), Z26
-	VMOVDQU32 q4kx4<>+128(SB), Y27
+	KX4SETUP
 
 q4kx4loop:
-	// Scales (X3 bytes 0..3 of each row's eight, X6 bytes 4..7) and mins
-	// (X4, X10), row r at bytes 4r..4r+3.
-	VMOVDQU 16(SI), X0
-	VMOVDQU 32(SI), X1
-	VMOVDQU 48(SI), X2
-	VPAND X14, X0, X3
-	VPAND X14, X1, X4
-	VPSRLW $6, X0, X5
-	VPAND X13, X5, X5
-	VPSLLW $4, X5, X5
-	VPAND X15, X2, X6
-	VPOR X5, X6, X6
-	VPSRLW $6, X1, X5
-	VPAND X13, X5, X5
-	VPSLLW $4, X5, X5
-	VPSRLW $4, X2, X10
-	VPAND X15, X10, X10
-	VPOR X5, X10, X10
-
-	// Scale words: Y7 rows 0 and 1 (eight each), Y8 rows 2 and 3.
-	VPUNPCKLDQ X6, X3, X7
-	VPUNPCKHDQ X6, X3, X8
-	VPMOVZXBW X7, Y7
-	VPMOVZXBW X8, Y8
-
-	// Mins as words, rows 0..3 in Z9; times the bsums pair sums (Z11).
-	VPUNPCKLDQ X10, X4, X9
-	VPUNPCKHDQ X10, X4, X12
-	VPMOVZXBW X9, Y9
-	VPMOVZXBW X12, Y12
-	VINSERTI64X4 $1, Y12, Z9, Z9
-	VMOVDQU 260(DI), X11
-	VMOVDQU 276(DI), X12
-	VPHADDW X12, X11, X11
-	VSHUFI32X4 $0, Z11, Z11, Z11
-	VPMADDWD Z11, Z9, Z12
-	VCVTDQ2PS Z12, Z12
-
-	// d_k = y.d·d_k and dmin_k = (−y.d)·dmin_k in Y10; spread.
-	VCVTPH2PS (SI), Y10
-	VBROADCASTSS (DI), Y11
-	VXORPS Y27, Y11, Y11
-	VMULPS Y11, Y10, Y10
-	VPERMPS Z10, Z26, Z11
-	VFMADD231PS Z12, Z11, Z18
-	VPERMPS Z10, Z24, Z28
-	VPERMPS Z10, Z25, Z29
-
+	KX4SCALES
 	VPXORD Z19, Z19, Z19
 	VPXORD Z20, Z20, Z20
 	VMOVDQA64 Z22, Z21
@@ -270,24 +317,72 @@ q4kx4loop:
 	Q4KX4_CHUNK(5)
 	Q4KX4_CHUNK(6)
 	Q4KX4_CHUNK(7)
-	VCVTDQ2PS Z19, Z19
-	VCVTDQ2PS Z20, Z20
-	VFMADD231PS Z19, Z28, Z16
-	VFMADD231PS Z20, Z29, Z17
-
+	KX4FINISH
 	ADDQ $576, SI
 	ADDQ $292, DI
 	DECQ CX
 	JNZ q4kx4loop
+	KX4STORE
+	VZEROUPPER
+	RET
 
+// Q5KX4_CHUNK is Q4KX4_CHUNK with each value's fifth bit: the bit masks of
+// chunk V at 576+16V (rows 0|1 as 64 bits, then rows 2|3) add 16 to the
+// nibbles where set.
+#define Q5KX4_CHUNK(V) \
+	VBROADCASTI64X4 (4+32*V)(DI), Z5 \
+	VMOVDQU64 (64+64*V)(SI), Z0 \
+	VPSRLW $4, Z0, Z1 \
+	VPANDD Z15, Z0, Z0 \
+	VPANDD Z15, Z1, Z1 \
+	KMOVQ (576+16*V)(SI), K1 \
+	KMOVQ (584+16*V)(SI), K2 \
+	VPADDB Z30, Z0, K1, Z0 \
+	VPADDB Z30, Z1, K2, Z1 \
+	VPMADDUBSW Z5, Z0, Z2 \
+	VPMADDUBSW Z5, Z1, Z3 \
+	VPERMW Z7, Z21, Z4 \
+	VPERMW Z8, Z21, Z6 \
+	VPDPWSSD Z4, Z2, Z19 \
+	VPDPWSSD Z6, Z3, Z20 \
+	VPADDW Z23, Z21, Z21
+
+// func dotQ5_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
+// dotQ4_Kx4VNNI with the fifth bit of each value (interleave.go's q5_K
+// column of 704 bytes).
+TEXT ·dotQ5_Kx4VNNI(SB), NOSPLIT, $0-32
+	X4ARGS
+	KX4SETUP
+	BCASTD($0x10101010, Z30)
+
+q5kx4loop:
+	KX4DECODE
+	KX5MINS
+	KX4D
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VMOVDQA64 Z22, Z21
+	Q5KX4_CHUNK(0)
+	Q5KX4_CHUNK(1)
+	Q5KX4_CHUNK(2)
+	Q5KX4_CHUNK(3)
+	Q5KX4_CHUNK(4)
+	Q5KX4_CHUNK(5)
+	Q5KX4_CHUNK(6)
+	Q5KX4_CHUNK(7)
+	KX4FINISH
+	ADDQ $704, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ q5kx4loop
 	VMOVAPS Z16, Z0
-	Q4KX4_ROW(Y0, 0)
+	Q5KX4_ROW(Y0, 0)
 	VEXTRACTF64X4 $1, Z16, Y0
-	Q4KX4_ROW(Y0, 1)
+	Q5KX4_ROW(Y0, 1)
 	VMOVAPS Z17, Z0
-	Q4KX4_ROW(Y0, 2)
+	Q5KX4_ROW(Y0, 2)
 	VEXTRACTF64X4 $1, Z17, Y0
-	Q4KX4_ROW(Y0, 3)
+	Q5KX4_ROW(Y0, 3)
 	VZEROUPPER
 	RET
 

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/smeltlm/smelt/gguf"
@@ -22,6 +23,10 @@ import (
 //	  the 6-bit scales and mins of all four rows); then eight 64-byte
 //	  chunks, chunk v holding elements 32v..32v+31 of the rows nibble-
 //	  paired as in q4_0 (rows 0|2 in bytes 0..31, rows 1|3 in 32..63).
+//	q5_K, 704 bytes a super-block column: as q4_K for d, dmin, scales
+//	  and the low four bits; then eight 16-byte chunks of fifth bits,
+//	  chunk v holding the 32-bit masks (bit i: element 32v+i) of rows 0,
+//	  1, 2 and 3.
 //	q6_K, 840 bytes a super-block column: d0..d3 (fp16); the rows' 16
 //	  int8 scales, row after row; the low four bits of the 6-bit values
 //	  in eight 64-byte chunks paired as in q4_K; then the high two bits in
@@ -49,7 +54,53 @@ var x4Layouts = map[gguf.Type]*x4Layout{
 	gguf.TypeQ8_0: {blockBytes: 34, colBytes: 136, pack: packQ8_0x4, unpack: unpackQ8_0x4},
 	gguf.TypeQ4_0: {blockBytes: 18, colBytes: 72, pack: packQ4_0x4, unpack: unpackQ4_0x4},
 	gguf.TypeQ4_K: {blockBytes: 144, colBytes: 576, pack: packQ4_Kx4, unpack: unpackQ4_Kx4},
+	gguf.TypeQ5_K: {blockBytes: 176, colBytes: 704, pack: packQ5_Kx4, unpack: unpackQ5_Kx4},
 	gguf.TypeQ6_K: {blockBytes: 210, colBytes: 840, pack: packQ6_Kx4, unpack: unpackQ6_Kx4},
+}
+
+// A q5_K block is d, dmin, 12 scale bytes, qh[32] (bit v of qh[i]: the
+// fifth bit of element 32v+i) and qs[128] laid out as q4_K's.
+
+// packQ5_Kx4 writes q4_K's column from the rows' d, dmin, scales and
+// nibbles, then the fifth bits.
+func packQ5_Kx4(col []byte, b *[groupRows][]byte) {
+	var as4K [groupRows][]byte
+	for k := range groupRows {
+		blk := make([]byte, 144)
+		copy(blk[:16], b[k][:16])
+		copy(blk[16:], b[k][48:176])
+		as4K[k] = blk
+	}
+	packQ4_Kx4(col[:576], &as4K)
+	for v := range 8 {
+		for k := range groupRows {
+			var mask uint32
+			for i := range 32 {
+				mask |= uint32(b[k][16+i]>>v&1) << i
+			}
+			binary.LittleEndian.PutUint32(col[576+16*v+4*k:], mask)
+		}
+	}
+}
+
+func unpackQ5_Kx4(b *[groupRows][]byte, col []byte) {
+	var as4K [groupRows][]byte
+	for k := range groupRows {
+		as4K[k] = make([]byte, 144)
+	}
+	unpackQ4_Kx4(&as4K, col[:576])
+	for k := range groupRows {
+		copy(b[k][:16], as4K[k][:16])
+		copy(b[k][48:176], as4K[k][16:])
+		qh := b[k][16:48]
+		clear(qh)
+		for v := range 8 {
+			mask := binary.LittleEndian.Uint32(col[576+16*v+4*k:])
+			for i := range 32 {
+				qh[i] |= byte(mask>>i&1) << v
+			}
+		}
+	}
 }
 
 // q6Kvalues decodes a q6_K block's 256 6-bit values (0..63, before the

@@ -77,8 +77,8 @@ func TestInterleaveRoundTrip(t *testing.T) {
 			t.Errorf("%s: 6 rows interleaved without error", ty)
 		}
 	}
-	if err := Interleave(make([]byte, 4*176), gguf.TypeQ5_K, 4, 256); err == nil {
-		t.Error("q5_K has no interleaved layout but Interleave accepted it")
+	if err := Interleave(make([]byte, 4*110), gguf.TypeQ3_K, 4, 256); err == nil {
+		t.Error("q3_K has no interleaved layout but Interleave accepted it")
 	}
 }
 
