@@ -64,29 +64,42 @@ var x4Layouts = map[gguf.Type]*x4Layout{
 // packQ5_Kx4 writes q4_K's column from the rows' d, dmin, scales and
 // nibbles, then the fifth bits.
 func packQ5_Kx4(col []byte, b *[groupRows][]byte) {
+	var bufs [groupRows][144]byte
 	var as4K [groupRows][]byte
 	for k := range groupRows {
-		blk := make([]byte, 144)
-		copy(blk[:16], b[k][:16])
-		copy(blk[16:], b[k][48:176])
-		as4K[k] = blk
+		copy(bufs[k][:16], b[k][:16])
+		copy(bufs[k][16:], b[k][48:176])
+		as4K[k] = bufs[k][:]
 	}
 	packQ4_Kx4(col[:576], &as4K)
-	for v := range 8 {
-		for k := range groupRows {
-			var mask uint32
-			for i := range 32 {
-				mask |= uint32(b[k][16+i]>>v&1) << i
+	// Each 8×8 block of qh bits (8 elements × bits v = 0..7) transposed
+	// gives, in its byte v, the masks' byte for those elements.
+	for k := range groupRows {
+		for q := range 4 {
+			t := transpose8x8(binary.LittleEndian.Uint64(b[k][16+8*q:]))
+			for v := range 8 {
+				col[576+16*v+4*k+q] = byte(t >> (8 * v))
 			}
-			binary.LittleEndian.PutUint32(col[576+16*v+4*k:], mask)
 		}
 	}
 }
 
+// transpose8x8 transposes the 8×8 bit matrix whose row r is byte r of x
+// and column c bit c (Hacker's Delight, transpose8).
+func transpose8x8(x uint64) uint64 {
+	t := (x ^ x>>7) & 0x00aa00aa00aa00aa
+	x ^= t ^ t<<7
+	t = (x ^ x>>14) & 0x0000cccc0000cccc
+	x ^= t ^ t<<14
+	t = (x ^ x>>28) & 0x00000000f0f0f0f0
+	return x ^ t ^ t<<28
+}
+
 func unpackQ5_Kx4(b *[groupRows][]byte, col []byte) {
+	var bufs [groupRows][144]byte
 	var as4K [groupRows][]byte
 	for k := range groupRows {
-		as4K[k] = make([]byte, 144)
+		as4K[k] = bufs[k][:]
 	}
 	unpackQ4_Kx4(&as4K, col[:576])
 	for k := range groupRows {
@@ -172,12 +185,6 @@ func unpackQ6_Kx4(b *[groupRows][]byte, col []byte) {
 	}
 }
 
-// q4Kelem is element i of 32-element chunk v of a q4_K block's quants:
-// byte 32·(v/2)+i, low nibble for even v, high for odd.
-func q4Kelem(qs []byte, v, i int) byte {
-	return qs[32*(v/2)+i] >> (4 * (v % 2)) & 0xf
-}
-
 func packQ4_Kx4(col []byte, b *[groupRows][]byte) {
 	for k := range groupRows {
 		copy(col[2*k:2*k+2], b[k][0:2])     // d
@@ -186,11 +193,24 @@ func packQ4_Kx4(col []byte, b *[groupRows][]byte) {
 			copy(col[16+16*g+4*k:16+16*g+4*k+4], b[k][4+4*g:8+4*g])
 		}
 	}
+	// Eight bytes at a time: the chunk's nibbles of row r (low for even
+	// chunks, high for odd) paired with those of row r+2 as high nibbles.
+	const lo4 = 0x0f0f0f0f0f0f0f0f
 	for v := range 8 {
 		q := col[64+64*v : 128+64*v]
-		for i := range 32 {
-			q[i] = q4Kelem(b[0][16:], v, i) | q4Kelem(b[2][16:], v, i)<<4
-			q[32+i] = q4Kelem(b[1][16:], v, i) | q4Kelem(b[3][16:], v, i)<<4
+		src := 16 + 32*(v/2)
+		for half := range 2 { // rows 0|2 in q[:32], rows 1|3 in q[32:]
+			for w := 0; w < 32; w += 8 {
+				a := binary.LittleEndian.Uint64(b[half][src+w:])
+				c := binary.LittleEndian.Uint64(b[half+2][src+w:])
+				var x uint64
+				if v%2 == 0 {
+					x = a&lo4 | (c&lo4)<<4
+				} else {
+					x = a>>4&lo4 | c&^lo4
+				}
+				binary.LittleEndian.PutUint64(q[32*half+w:], x)
+			}
 		}
 	}
 }
