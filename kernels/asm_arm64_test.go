@@ -61,6 +61,10 @@ func TestDotSDOTMatchesGeneric(t *testing.T) {
 			if got, want := dotQ4_KQ8_K(xk, yk), dotQ4_KQ8_KGeneric(xk, yk); !sameFloat(got, want) {
 				t.Fatalf("q4_K n=%d offset %d: sdot %v, generic %v", n, off, got, want)
 			}
+			x5 := blocks[blockQ5_K](randomBlocks(rng, n, 176, (off+1)%4))
+			if got, want := dotQ5_KQ8_K(x5, yk), dotQ5_KQ8_KGeneric(x5, yk); !sameFloat(got, want) {
+				t.Fatalf("q5_K n=%d offset %d: sdot %v, generic %v", n, off, got, want)
+			}
 			x6 := blocks[blockQ6_K](randomBlocks(rng, n, 210, off))
 			if got, want := dotQ6_KQ8_K(x6, yk), dotQ6_KQ8_KGeneric(x6, yk); !sameFloat(got, want) {
 				t.Fatalf("q6_K n=%d offset %d: sdot %v, generic %v", n, off, got, want)

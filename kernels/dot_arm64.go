@@ -55,6 +55,19 @@ func dotQ4_KQ8_K(x []blockQ4_K, y []blockQ8_K) float32 {
 	return dotQ4_KQ8_KGeneric(x, y)
 }
 
+// dotQ5_KQ8_KSDOT is dotQ5_KQ8_KGeneric over n super-blocks.
+//
+//go:noescape
+func dotQ5_KQ8_KSDOT(x, y unsafe.Pointer, n int) float32
+
+func dotQ5_KQ8_K(x []blockQ5_K, y []blockQ8_K) float32 {
+	if hasSDOT && len(x) > 0 {
+		_ = y[len(x)-1]
+		return dotQ5_KQ8_KSDOT(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), len(x))
+	}
+	return dotQ5_KQ8_KGeneric(x, y)
+}
+
 // dotQ6_KQ8_KSDOT is dotQ6_KQ8_KGeneric over n super-blocks.
 //
 //go:noescape

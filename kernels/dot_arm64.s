@@ -113,6 +113,12 @@ q4done:
 // V14 (0..3) and V15 (4..7): low nibbles times the scale in SCL (a lane
 // of V21/V22), high nibbles times the scale in SCH.
 #define Q4K_GROUP(QOFF, YOFF, SCL, SCH) \
+	K4LOAD(QOFF, YOFF) \
+	K4DOT(SCL, SCH)
+
+// K4LOAD loads 32 quant bytes at QOFF of the block (low nibbles in V3,
+// V4, high in V5, V6) and 64 activations at YOFF (V7..V10).
+#define K4LOAD(QOFF, YOFF) \
 	ADD $QOFF, R0, R5 \
 	ADD $YOFF, R1, R6 \
 	VLD1 (R5), [V3.B16, V4.B16] \
@@ -120,7 +126,12 @@ q4done:
 	VUSHR $4, V3.B16, V5.B16 \
 	VUSHR $4, V4.B16, V6.B16 \
 	VAND V31.B16, V3.B16, V3.B16 \
-	VAND V31.B16, V4.B16, V4.B16 \
+	VAND V31.B16, V4.B16, V4.B16
+
+// K4DOT multiplies the values in V3..V6 with the activations (SDOT) and
+// adds them times the sub-block scales SCL (V3, V4) and SCH (V5, V6) to
+// the lanes in V14 and V15.
+#define K4DOT(SCL, SCH) \
 	VEOR V26.B16, V26.B16, V26.B16 \
 	VEOR V27.B16, V27.B16, V27.B16 \
 	VEOR V28.B16, V28.B16, V28.B16 \
@@ -135,6 +146,55 @@ q4done:
 	VDUP SCH, V20.S4 \
 	MLA4S(20, 28, 14) \
 	MLA4S(20, 29, 15)
+
+// K4HEAD starts a q4_K/q5_K super-block at R0 (q8_K block at R1): the
+// 6-bit scales 0..3 in R6, 4..7 in R9, mins 0..3 in R7, 4..7 in R10
+// (kmask1..3), d = y.d·x.d in V12 and dmin = (−y.d)·x.dmin in V13, the
+// scales as int32 in V21 (0..3) and V22 (4..7), and in V27 the four
+// m[2p]·s[2p] + m[2p+1]·s[2p+1], s[k] the int16 sum bsums[2k]+bsums[2k+1].
+#define K4HEAD \
+	MOVWU 4(R0), R3 \
+	MOVWU 8(R0), R4 \
+	MOVWU 12(R0), R5 \
+	ANDW $0x3f3f3f3f, R3, R6 \
+	ANDW $0x3f3f3f3f, R4, R7 \
+	LSRW $6, R3, R8 \
+	ANDW $0x03030303, R8, R8 \
+	LSLW $4, R8, R8 \
+	ANDW $0x0f0f0f0f, R5, R9 \
+	ORRW R8, R9, R9 \
+	LSRW $6, R4, R8 \
+	ANDW $0x03030303, R8, R8 \
+	LSLW $4, R8, R8 \
+	LSRW $4, R5, R10 \
+	ANDW $0x0f0f0f0f, R10, R10 \
+	ORRW R8, R10, R10 \
+	FMOVS (R1), F2 \
+	MOVHU (R0), R3 \
+	MOVHU 2(R0), R4 \
+	FMOVS R3, F0 \
+	FMOVS R4, F1 \
+	FCVTHS F0, F0 \
+	FCVTHS F1, F1 \
+	FMULS F0, F2, F0 \
+	FNEGS F2, F2 \
+	FMULS F1, F2, F1 \
+	VDUP V0.S[0], V12.S4 \
+	VDUP V1.S[0], V13.S4 \
+	ADD $260, R1, R5 \
+	VLD1 (R5), [V23.H8, V24.H8] \
+	VADDP V24.H8, V23.H8, V25.H8 \
+	VMOV R7, V26.S[0] \
+	VMOV R10, V26.S[1] \
+	VUXTL V26.B8, V26.H8 \
+	SMULL4H(25, 26, 27) \
+	SMULL28H(25, 26, 28) \
+	VADDP V28.S4, V27.S4, V27.S4 \
+	VMOV R6, V21.S[0] \
+	VMOV R9, V21.S[1] \
+	VUXTL V21.B8, V21.H8 \
+	VUXTL2 V21.H8, V22.S4 \
+	VUXTL V21.H4, V21.S4
 
 // func dotQ4_KQ8_KSDOT(x, y unsafe.Pointer, n int) float32
 // dotQ4_KQ8_KGeneric in NEON: per super-block the 6-bit scales and mins
@@ -154,59 +214,9 @@ TEXT ·dotQ4_KQ8_KSDOT(SB), NOSPLIT, $0-28
 	CBZ R2, q4kdone
 
 q4kloop:
-	// Scales 0..3 in R6, 4..7 in R9; mins 0..3 in R7, 4..7 in R10.
-	MOVWU 4(R0), R3
-	MOVWU 8(R0), R4
-	MOVWU 12(R0), R5
-	ANDW $0x3f3f3f3f, R3, R6
-	ANDW $0x3f3f3f3f, R4, R7
-	LSRW $6, R3, R8
-	ANDW $0x03030303, R8, R8
-	LSLW $4, R8, R8
-	ANDW $0x0f0f0f0f, R5, R9
-	ORRW R8, R9, R9
-	LSRW $6, R4, R8
-	ANDW $0x03030303, R8, R8
-	LSLW $4, R8, R8
-	LSRW $4, R5, R10
-	ANDW $0x0f0f0f0f, R10, R10
-	ORRW R8, R10, R10
-
-	// d = y.d·x.d in V12, dmin = (−y.d)·x.dmin in V13.
-	FMOVS (R1), F2
-	MOVHU (R0), R3
-	MOVHU 2(R0), R4
-	FMOVS R3, F0
-	FMOVS R4, F1
-	FCVTHS F0, F0
-	FCVTHS F1, F1
-	FMULS F0, F2, F0
-	FNEGS F2, F2
-	FMULS F1, F2, F1
-	VDUP V0.S[0], V12.S4
-	VDUP V1.S[0], V13.S4
-
-	// Mins: V11 += dmin × (m[2p]·s[2p] + m[2p+1]·s[2p+1]), s[k] the int16
-	// sum bsums[2k]+bsums[2k+1].
-	ADD $260, R1, R5
-	VLD1 (R5), [V23.H8, V24.H8]
-	VADDP V24.H8, V23.H8, V25.H8
-	VMOV R7, V26.S[0]
-	VMOV R10, V26.S[1]
-	VUXTL V26.B8, V26.H8
-	SMULL4H(25, 26, 27)
-	SMULL28H(25, 26, 28)
-	VADDP V28.S4, V27.S4, V27.S4
+	K4HEAD
 	SCVTF4S(27, 27)
 	VFMLA V13.S4, V27.S4, V11.S4
-
-	// Scales as int32: V21 = 0..3, V22 = 4..7.
-	VMOV R6, V21.S[0]
-	VMOV R9, V21.S[1]
-	VUXTL V21.B8, V21.H8
-	VUXTL2 V21.H8, V22.S4
-	VUXTL V21.H4, V21.S4
-
 	VEOR V14.B16, V14.B16, V14.B16
 	VEOR V15.B16, V15.B16, V15.B16
 	Q4K_GROUP(16, 4, V21.S[0], V21.S[1])
@@ -461,5 +471,71 @@ f32loop:
 	SUBS $1, R2
 	BNE f32loop
 	FREDUCE64
+	FMOVS F0, ret+24(FP)
+	RET
+
+// Q5K_GROUP is Q4K_GROUP for q5_K: the values' fifth bits, bit BLO (low
+// nibbles) and BHI (high) of qh[l] (V18: l < 16, V19), add 16 (V30).
+#define Q5K_GROUP(QOFF, YOFF, SCL, SCH, BLO, BHI) \
+	K4LOAD(QOFF, YOFF) \
+	MOVD $BLO, R7 \
+	VDUP R7, V24.D2 \
+	MOVD $BHI, R7 \
+	VDUP R7, V25.D2 \
+	VCMTST V24.B16, V18.B16, V0.B16 \
+	VCMTST V24.B16, V19.B16, V1.B16 \
+	VCMTST V25.B16, V18.B16, V2.B16 \
+	VCMTST V25.B16, V19.B16, V23.B16 \
+	VAND V30.B16, V0.B16, V0.B16 \
+	VAND V30.B16, V1.B16, V1.B16 \
+	VAND V30.B16, V2.B16, V2.B16 \
+	VAND V30.B16, V23.B16, V23.B16 \
+	VORR V0.B16, V3.B16, V3.B16 \
+	VORR V1.B16, V4.B16, V4.B16 \
+	VORR V2.B16, V5.B16, V5.B16 \
+	VORR V23.B16, V6.B16, V6.B16 \
+	K4DOT(SCL, SCH)
+
+// func dotQ5_KQ8_KSDOT(x, y unsafe.Pointer, n int) float32
+// dotQ5_KQ8_KGeneric in NEON: dotQ4_KQ8_KSDOT with the fifth bits, and the
+// mins summed into one scalar (ggml's summs, lane 0 of V11).
+TEXT ·dotQ5_KQ8_KSDOT(SB), NOSPLIT, $0-28
+	MOVD x+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD n+16(FP), R2
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	MOVD $0x0f0f0f0f0f0f0f0f, R7
+	VDUP R7, V31.D2
+	MOVD $0x1010101010101010, R7
+	VDUP R7, V30.D2
+	CBZ R2, q5kdone
+
+q5kloop:
+	K4HEAD
+	VADDV V27.S4, V27
+	SCVTF4S(27, 27)
+	VFMLA V13.S4, V27.S4, V11.S4
+	ADD $16, R0, R5
+	VLD1 (R5), [V18.B16, V19.B16]
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	Q5K_GROUP(48, 4, V21.S[0], V21.S[1], 0x0101010101010101, 0x0202020202020202)
+	Q5K_GROUP(80, 68, V21.S[2], V21.S[3], 0x0404040404040404, 0x0808080808080808)
+	Q5K_GROUP(112, 132, V22.S[0], V22.S[1], 0x1010101010101010, 0x2020202020202020)
+	Q5K_GROUP(144, 196, V22.S[2], V22.S[3], 0x4040404040404040, 0x8080808080808080)
+	SCVTF4S(14, 14)
+	SCVTF4S(15, 15)
+	VFMLA V12.S4, V14.S4, V16.S4
+	VFMLA V12.S4, V15.S4, V17.S4
+	ADD $176, R0
+	ADD $292, R1
+	SUBS $1, R2
+	BNE q5kloop
+
+q5kdone:
+	FOLD
+	FADDS F11, F0, F0
 	FMOVS F0, ret+24(FP)
 	RET

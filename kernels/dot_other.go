@@ -13,3 +13,4 @@ func dotQ4_KQ8_K(x []blockQ4_K, y []blockQ8_K) float32 { return dotQ4_KQ8_KGener
 func dotQ6_KQ8_K(x []blockQ6_K, y []blockQ8_K) float32 { return dotQ6_KQ8_KGeneric(x, y) }
 func dotF16(x, y []byte) float32                       { return dotF16Generic(x, y) }
 func dotF32(x, y []byte) float32                       { return dotF32Generic(x, y) }
+func dotQ5_KQ8_K(x []blockQ5_K, y []blockQ8_K) float32 { return dotQ5_KQ8_KGeneric(x, y) }
