@@ -47,6 +47,10 @@ func TestDotSDOTMatchesGeneric(t *testing.T) {
 			if got, want := dotQ4_0Q8_0(x4, y), dotQ4_0Q8_0Generic(x4, y); !sameFloat(got, want) {
 				t.Fatalf("q4_0 n=%d offset %d: sdot %v, generic %v", n, off, got, want)
 			}
+			xn := blocks[blockIQ4_NL](randomBlocks(rng, n, 18, (off+3)%4))
+			if got, want := dotIQ4_NLQ8_0(xn, y), dotIQ4_NLQ8_0Generic(xn, y); !sameFloat(got, want) {
+				t.Fatalf("iq4_nl n=%d offset %d: sdot %v, generic %v", n, off, got, want)
+			}
 			if n > 33 {
 				continue
 			}

@@ -132,25 +132,23 @@ func dotIQ4_NLPairsAVX2(x, y unsafe.Pointer, pairs int) float32
 func dotMXFP4PairsAVX2(x, y unsafe.Pointer, pairs int) float32
 
 func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 {
-	return dotPairs(x, y, dotIQ4_NLPairsAVX2, dotIQ4_NLQ8_0Generic)
+	if !hasAVX2 || len(x) < 2 {
+		return dotIQ4_NLQ8_0Generic(x, y)
+	}
+	pairs := len(x) / 2
+	_ = y[2*pairs-1]
+	sum := dotIQ4_NLPairsAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs)
+	return dotNL4Tail(sum, 2*pairs, len(x), iq4nlKernel(x, y), y)
 }
 
 func dotMXFP4Q8_0(x []blockMXFP4, y []blockQ8_0) float32 {
-	return dotPairs(x, y, dotMXFP4PairsAVX2, dotMXFP4Q8_0Generic)
-}
-
-// dotPairs runs dotNL4's loop: the assembly over whole pairs of blocks,
-// then the Go twin over an odd last block (dotNL4's scalar tail).
-func dotPairs[X any](x []X, y []blockQ8_0, pairsAVX2 func(x, y unsafe.Pointer, pairs int) float32, generic func([]X, []blockQ8_0) float32) float32 {
 	if !hasAVX2 || len(x) < 2 {
-		return generic(x, y)
+		return dotMXFP4Q8_0Generic(x, y)
 	}
 	pairs := len(x) / 2
-	sum := pairsAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs)
-	if len(x)%2 == 1 {
-		sum += generic(x[2*pairs:], y[2*pairs:])
-	}
-	return sum
+	_ = y[2*pairs-1]
+	sum := dotMXFP4PairsAVX2(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs)
+	return dotNL4Tail(sum, 2*pairs, len(x), mxfp4Kernel(x, y), y)
 }
 
 //go:noescape

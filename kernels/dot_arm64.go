@@ -103,3 +103,19 @@ func dotF32(x, y []byte) float32 {
 	}
 	return dotF32Generic(x, y)
 }
+
+// dotIQ4_NLPairsSDOT runs dotNL4's loop over whole pairs of iq4_nl blocks
+// and returns the folded sum of the two accumulators.
+//
+//go:noescape
+func dotIQ4_NLPairsSDOT(x, y unsafe.Pointer, pairs int, table *[16]int8) float32
+
+func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 {
+	if !hasSDOT || len(x) < 2 {
+		return dotIQ4_NLQ8_0Generic(x, y)
+	}
+	pairs := len(x) / 2
+	_ = y[2*pairs-1]
+	sum := dotIQ4_NLPairsSDOT(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs, &kvaluesIQ4NL)
+	return dotNL4Tail(sum, 2*pairs, len(x), iq4nlKernel(x, y), y)
+}

@@ -539,3 +539,55 @@ q5kdone:
 	FADDS F11, F0, F0
 	FMOVS F0, ret+24(FP)
 	RET
+
+// NL4BLOCK adds one iq4_nl block (R0) times its q8_0 block (R1) to the
+// lanes ACCLO/ACCHI: the nibbles looked up in the value table V29 (TBL),
+// SDOT with the activations, one fused multiply-add by fp16(x.d)·fp16(y.d).
+#define NL4BLOCK(ACCLO, ACCHI) \
+	BLOCKSCALE \
+	ADD $2, R0, R5 \
+	ADD $2, R1, R6 \
+	VLD1 (R5), [V1.B16] \
+	VLD1 (R6), [V3.B16, V4.B16] \
+	VAND V30.B16, V1.B16, V2.B16 \
+	VUSHR $4, V1.B16, V1.B16 \
+	VTBL V2.B16, [V29.B16], V2.B16 \
+	VTBL V1.B16, [V29.B16], V1.B16 \
+	VEOR V6.B16, V6.B16, V6.B16 \
+	VEOR V7.B16, V7.B16, V7.B16 \
+	SDOT(3, 2, 6) \
+	SDOT(4, 1, 7) \
+	SCVTF4S(6, 6) \
+	SCVTF4S(7, 7) \
+	VFMLA V5.S4, V6.S4, ACCLO.S4 \
+	VFMLA V5.S4, V7.S4, ACCHI.S4 \
+	ADD $18, R0 \
+	ADD $34, R1
+
+// func dotIQ4_NLPairsSDOT(x, y unsafe.Pointer, pairs int, table *[16]int8) float32
+// dotNL4's loop over whole pairs of iq4_nl blocks: even blocks into one
+// accumulator (V16, V17), odd ones into another (V18, V19), added lane by
+// lane, then folded as lanes8.sum.
+TEXT ·dotIQ4_NLPairsSDOT(SB), NOSPLIT, $0-36
+	MOVD x+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD pairs+16(FP), R2
+	MOVD table+24(FP), R7
+	VLD1 (R7), [V29.B16]
+	MOVD $0x0f0f0f0f0f0f0f0f, R7
+	VDUP R7, V30.D2
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+
+nl4loop:
+	NL4BLOCK(V16, V17)
+	NL4BLOCK(V18, V19)
+	SUBS $1, R2
+	BNE nl4loop
+	FADD4S(18, 16, 16)
+	FADD4S(19, 17, 17)
+	FOLD
+	FMOVS F0, ret+32(FP)
+	RET

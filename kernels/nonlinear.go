@@ -142,44 +142,73 @@ func dequantizeIQ4_NLGeneric(y []float32, x []blockIQ4_NL) {
 	}
 }
 
-// dotNL4 is the x86 order of the iq4_nl and mxfp4 dots: looked-up int8
-// values in 8 lanes, even blocks into one accumulator and odd blocks into
-// another, added before the final sum. An odd last block is added as
-// ggml's scalar tail does.
-func dotNL4(nb int, scale func(i int) float32, values func(i int, q *[32]int8), y []blockQ8_0) float32 {
+// nl4Kernel is one of the 4-bit table types (iq4_nl, mxfp4) for dotNL4:
+// a block's scale and its 32 values.
+type nl4Kernel struct {
+	scale  func(i int) float32
+	values func(i int, q *[32]int8)
+}
+
+// dotNL4 is ggml's AVX2 dot of the 4-bit table types: pairs of blocks
+// into two accumulators, added lane by lane and folded, then dotNL4Tail
+// for an odd last block.
+func dotNL4(nb int, k nl4Kernel, y []blockQ8_0) float32 {
 	var acc1, acc2 lanes8
 	var q [32]int8
 	ib := 0
 	for ; ib+1 < nb; ib += 2 {
-		values(ib, &q)
-		acc1.fma(scale(ib), &q, &y[ib].Qs)
-		values(ib+1, &q)
-		acc2.fma(scale(ib+1), &q, &y[ib+1].Qs)
+		k.values(ib, &q)
+		acc1.fma(k.scale(ib), &q, &y[ib].Qs)
+		k.values(ib+1, &q)
+		acc2.fma(k.scale(ib+1), &q, &y[ib+1].Qs)
 	}
 	var both lanes8
-	for k := range both {
-		both[k] = acc1[k] + acc2[k]
+	for l := range both {
+		both[l] = acc1[l] + acc2[l]
 	}
-	sum := both.sum()
+	return dotNL4Tail(both.sum(), ib, nb, k, y)
+}
+
+// dotNL4Tail adds blocks ib.. to sum as ggml's scalar tail does: an exact
+// integer sum, then sumf += d*sumi, which C compilers contract to a fused
+// multiply-add where the target has FMA (as the x86 reference builds do).
+func dotNL4Tail(sum float32, ib, nb int, k nl4Kernel, y []blockQ8_0) float32 {
+	var q [32]int8
 	for ; ib < nb; ib++ {
-		values(ib, &q)
+		k.values(ib, &q)
 		var s int32
 		for j := range 32 {
 			s += int32(q[j]) * int32(y[ib].Qs[j])
 		}
-		sum += scale(ib) * float32(s)
+		sum = fma32(k.scale(ib), float32(s), sum)
 	}
 	return sum
 }
 
-func dotIQ4_NLQ8_0Generic(x []blockIQ4_NL, y []blockQ8_0) float32 {
-	return dotNL4(len(x),
-		func(i int) float32 { return fp16(y[i].D) * fp16(x[i].D) },
-		func(i int, q *[32]int8) {
+func iq4nlKernel(x []blockIQ4_NL, y []blockQ8_0) nl4Kernel {
+	return nl4Kernel{
+		scale: func(i int) float32 { return fp16(y[i].D) * fp16(x[i].D) },
+		values: func(i int, q *[32]int8) {
 			for j, b := range x[i].Qs {
 				q[j], q[j+16] = kvaluesIQ4NL[b&0xf], kvaluesIQ4NL[b>>4]
 			}
-		}, y)
+		},
+	}
+}
+
+func mxfp4Kernel(x []blockMXFP4, y []blockQ8_0) nl4Kernel {
+	return nl4Kernel{
+		scale: func(i int) float32 { return e8m0Half(x[i].E) * fp16(y[i].D) },
+		values: func(i int, q *[32]int8) {
+			for j, b := range x[i].Qs {
+				q[j], q[j+16] = kvaluesMXFP4[b&0xf], kvaluesMXFP4[b>>4]
+			}
+		},
+	}
+}
+
+func dotIQ4_NLQ8_0Generic(x []blockIQ4_NL, y []blockQ8_0) float32 {
+	return dotNL4(len(x), iq4nlKernel(x, y), y)
 }
 
 func quantizeIQ4_XSGeneric(dst []blockIQ4_XS, x []float32) {
@@ -269,13 +298,7 @@ func dequantizeMXFP4Generic(y []float32, x []blockMXFP4) {
 }
 
 func dotMXFP4Q8_0Generic(x []blockMXFP4, y []blockQ8_0) float32 {
-	return dotNL4(len(x),
-		func(i int) float32 { return e8m0Half(x[i].E) * fp16(y[i].D) },
-		func(i int, q *[32]int8) {
-			for j, b := range x[i].Qs {
-				q[j], q[j+16] = kvaluesMXFP4[b&0xf], kvaluesMXFP4[b>>4]
-			}
-		}, y)
+	return dotNL4(len(x), mxfp4Kernel(x, y), y)
 }
 
 // Ternary quants. lroundf rounds halves away from zero.
