@@ -69,6 +69,10 @@ func TestDotSDOTMatchesGeneric(t *testing.T) {
 			if got, want := dotQ5_KQ8_K(x5, yk), dotQ5_KQ8_KGeneric(x5, yk); !sameFloat(got, want) {
 				t.Fatalf("q5_K n=%d offset %d: sdot %v, generic %v", n, off, got, want)
 			}
+			xs := blocks[blockIQ4_XS](randomBlocks(rng, n, 136, (off+2)%4))
+			if got, want := dotIQ4_XSQ8_K(xs, yk), dotIQ4_XSQ8_KGeneric(xs, yk); !sameFloat(got, want) {
+				t.Fatalf("iq4_xs n=%d offset %d: sdot %v, generic %v", n, off, got, want)
+			}
 			x6 := blocks[blockQ6_K](randomBlocks(rng, n, 210, off))
 			if got, want := dotQ6_KQ8_K(x6, yk), dotQ6_KQ8_KGeneric(x6, yk); !sameFloat(got, want) {
 				t.Fatalf("q6_K n=%d offset %d: sdot %v, generic %v", n, off, got, want)

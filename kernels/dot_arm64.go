@@ -119,3 +119,16 @@ func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 {
 	sum := dotIQ4_NLPairsSDOT(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), pairs, &kvaluesIQ4NL)
 	return dotNL4Tail(sum, 2*pairs, len(x), iq4nlKernel(x, y), y)
 }
+
+// dotIQ4_XSQ8_KSDOT is dotIQ4_XSQ8_KGeneric over n super-blocks.
+//
+//go:noescape
+func dotIQ4_XSQ8_KSDOT(x, y unsafe.Pointer, n int, table *[16]int8) float32
+
+func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 {
+	if !hasSDOT || len(x) == 0 {
+		return dotIQ4_XSQ8_KGeneric(x, y)
+	}
+	_ = y[len(x)-1]
+	return dotIQ4_XSQ8_KSDOT(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), len(x), &kvaluesIQ4NL)
+}

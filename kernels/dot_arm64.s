@@ -591,3 +591,92 @@ nl4loop:
 	FOLD
 	FMOVS F0, ret+32(FP)
 	RET
+
+// XS_SCALE puts sub-block IB's scale of an iq4_xs block (the 4-bit part
+// from ScalesL in R4, the 2-bit part from ScalesH in R3), minus 32, in
+// lane LANE of V.
+#define XS_SCALE(IB, V, LANE) \
+	LSRW $(4*IB), R4, R5 \
+	ANDW $15, R5, R5 \
+	LSRW $(2*IB), R3, R6 \
+	ANDW $3, R6, R6 \
+	ORRW R6<<4, R5, R5 \
+	SUBW $32, R5, R5 \
+	VMOV R5, V.S[LANE]
+
+// XS_SUB adds sub-block IB (16 quant bytes at 8+16·IB, activations at
+// 4+32·IB) to the lanes V14/V15: values from the table V29 (TBL), SDOT,
+// then MLA by the sub-block's scale (lane SC).
+#define XS_SUB(IB, SC) \
+	ADD $(8+16*IB), R0, R5 \
+	ADD $(4+32*IB), R1, R6 \
+	VLD1 (R5), [V1.B16] \
+	VLD1 (R6), [V3.B16, V4.B16] \
+	VAND V30.B16, V1.B16, V2.B16 \
+	VUSHR $4, V1.B16, V1.B16 \
+	VTBL V2.B16, [V29.B16], V2.B16 \
+	VTBL V1.B16, [V29.B16], V1.B16 \
+	VEOR V6.B16, V6.B16, V6.B16 \
+	VEOR V7.B16, V7.B16, V7.B16 \
+	SDOT(3, 2, 6) \
+	SDOT(4, 1, 7) \
+	VDUP SC, V20.S4 \
+	MLA4S(20, 6, 14) \
+	MLA4S(20, 7, 15)
+
+// func dotIQ4_XSQ8_KSDOT(x, y unsafe.Pointer, n int, table *[16]int8) float32
+// dotIQ4_XSQ8_KGeneric in NEON: per super-block the eight 6-bit scales,
+// the values looked up (TBL) and multiplied with the activations (SDOT),
+// scaled (MLA) into eight int32 lanes, one FMA by fp16(x.d)·y.d.
+TEXT ·dotIQ4_XSQ8_KSDOT(SB), NOSPLIT, $0-36
+	MOVD x+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD n+16(FP), R2
+	MOVD table+24(FP), R7
+	VLD1 (R7), [V29.B16]
+	MOVD $0x0f0f0f0f0f0f0f0f, R7
+	VDUP R7, V30.D2
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	CBZ R2, xsdone
+
+xsloop:
+	MOVHU 2(R0), R3
+	MOVWU 4(R0), R4
+	XS_SCALE(0, V21, 0)
+	XS_SCALE(1, V21, 1)
+	XS_SCALE(2, V21, 2)
+	XS_SCALE(3, V21, 3)
+	XS_SCALE(4, V22, 0)
+	XS_SCALE(5, V22, 1)
+	XS_SCALE(6, V22, 2)
+	XS_SCALE(7, V22, 3)
+	MOVHU (R0), R3
+	FMOVS R3, F0
+	FCVTHS F0, F0
+	FMOVS (R1), F1
+	FMULS F1, F0, F0
+	VDUP V0.S[0], V12.S4
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	XS_SUB(0, V21.S[0])
+	XS_SUB(1, V21.S[1])
+	XS_SUB(2, V21.S[2])
+	XS_SUB(3, V21.S[3])
+	XS_SUB(4, V22.S[0])
+	XS_SUB(5, V22.S[1])
+	XS_SUB(6, V22.S[2])
+	XS_SUB(7, V22.S[3])
+	SCVTF4S(14, 14)
+	SCVTF4S(15, 15)
+	VFMLA V12.S4, V14.S4, V16.S4
+	VFMLA V12.S4, V15.S4, V17.S4
+	ADD $136, R0
+	ADD $292, R1
+	SUBS $1, R2
+	BNE xsloop
+
+xsdone:
+	FOLD
+	FMOVS F0, ret+32(FP)
+	RET
