@@ -15,7 +15,8 @@ func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {
 	dot4Generic(dotter(dotQ8_0Q8_0), w, rowBytes, y, out)
 }
 
-// x4Kernel is nil: no interleaved kernels on this build.
-func x4Kernel(gguf.Type) func(group, y []byte, out *[4]float32) { return nil }
-func quantizeActQ8_0(dst []blockQ8_0, x []float32)              { quantizeActQ8_0Generic(dst, x) }
-func quantizeQ8_K(dst []blockQ8_K, x []float32)                 { quantizeQ8_KGeneric(dst, x) }
+// x4Kernel and x4Kernel2 are nil: no interleaved kernels on this build.
+func x4Kernel(gguf.Type) func(group, y []byte, out *[4]float32)               { return nil }
+func x4Kernel2(gguf.Type) func(group, y []byte, ystride int, out *[8]float32) { return nil }
+func quantizeActQ8_0(dst []blockQ8_0, x []float32)                            { quantizeActQ8_0Generic(dst, x) }
+func quantizeQ8_K(dst []blockQ8_K, x []float32)                               { quantizeQ8_KGeneric(dst, x) }

@@ -43,6 +43,31 @@ func dotQ5_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 //go:noescape
 func dotQ6_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 
+// dotQ4_Kx4x2VNNI is dotQ4_Kx4VNNI for two activations, the second
+// ystride bytes after the first; out[0..3] are the first's dots.
+//
+//go:noescape
+func dotQ4_Kx4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+
+// x4Kernel2 returns the two-activation interleaved kernel for t at the
+// current level, or nil.
+func x4Kernel2(t gguf.Type) func(group, y []byte, ystride int, out *[8]float32) {
+	if !hasAVX512VNNI || t != gguf.TypeQ4_K {
+		return nil
+	}
+	return dotQ4_Kx4x2
+}
+
+func dotQ4_Kx4x2(group, y []byte, ystride int, out *[8]float32) {
+	nb := len(group) / 576
+	if nb == 0 {
+		*out = [8]float32{}
+		return
+	}
+	_ = y[ystride+nb*292-1]
+	dotQ4_Kx4x2VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), ystride, nb, out)
+}
+
 // x4Kernel returns the interleaved kernel for t at the current level, or nil.
 func x4Kernel(t gguf.Type) func(group, y []byte, out *[4]float32) {
 	if !hasAVX512VNNI {

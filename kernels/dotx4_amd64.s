@@ -179,15 +179,19 @@ GLOBL q4kx4<>(SB), RODATA|NOPTR, $160
 // Q4KX4_ROW folds row ROW's lanes (YACC) as hsum_float_8, adds its mins'
 // four lanes (the 128-bit lane ROW of Z18) folded as the AVX2 kernel folds
 // them, and stores the sum at out[ROW].
-#define Q4KX4_ROW(YACC, ROW) \
+#define Q4KX4_ROW(YACC, ROW) Q4KX4_ROWX(YACC, ROW, Z18, 4*ROW)
+
+// Q4KX4_ROWX is Q4KX4_ROW with the mins' lanes in ZM and the result
+// stored at OFF(DX).
+#define Q4KX4_ROWX(YACC, ROW, ZM, OFF) \
 	HSUMR(YACC, X0) \
-	VEXTRACTF32X4 $ROW, Z18, X2 \
+	VEXTRACTF32X4 $ROW, ZM, X2 \
 	VMOVHLPS X2, X2, X1 \
 	VADDPS X1, X2, X2 \
 	VMOVSHDUP X2, X1 \
 	VADDSS X1, X2, X2 \
 	VADDSS X2, X0, X0 \
-	MOVSS X0, (4*ROW)(DX)
+	MOVSS X0, OFF(DX)
 
 // KX4SETUP loads the q4_K/q5_K kernels' constants and zeroes the row
 // accumulators Z16, Z17 and the mins' lanes Z18.
@@ -490,4 +494,117 @@ q6kx4loop:
 	VMOVAPS Z16, Z8
 	VMOVAPS Z17, Z9
 	X4STORE
+	RET
+
+// Q4KX4X2_CHUNK is Q4KX4_CHUNK for two activations: the nibbles and the
+// chunk's scale words are decoded once, then multiplied with activation A
+// (DI) into Z19/Z20 and activation B (R9) into Z11/Z12.
+#define Q4KX4X2_CHUNK(V) \
+	VMOVDQU64 (64+64*V)(SI), Z0 \
+	VPSRLW $4, Z0, Z1 \
+	VPANDD Z15, Z0, Z0 \
+	VPANDD Z15, Z1, Z1 \
+	VPERMW Z7, Z21, Z4 \
+	VPERMW Z8, Z21, Z6 \
+	VBROADCASTI64X4 (4+32*V)(DI), Z5 \
+	VPMADDUBSW Z5, Z0, Z2 \
+	VPMADDUBSW Z5, Z1, Z3 \
+	VPDPWSSD Z4, Z2, Z19 \
+	VPDPWSSD Z6, Z3, Z20 \
+	VBROADCASTI64X4 (4+32*V)(R9), Z5 \
+	VPMADDUBSW Z5, Z0, Z2 \
+	VPMADDUBSW Z5, Z1, Z3 \
+	VPDPWSSD Z4, Z2, Z11 \
+	VPDPWSSD Z6, Z3, Z12 \
+	VPADDW Z23, Z21, Z21
+
+// KX2FINISH adds the lanes LA, LB (rows 0|1, 2|3) of the activation at
+// YP times d = y.d·x.d (x.d in the low lanes of Y10) to ACCA, ACCB.
+#define KX2FINISH(YP, LA, LB, ACCA, ACCB) \
+	VBROADCASTSS (YP), Y3 \
+	VMULPS Y3, Y10, Y3 \
+	VPERMPS Z3, Z24, Z4 \
+	VPERMPS Z3, Z25, Z6 \
+	VCVTDQ2PS LA, LA \
+	VCVTDQ2PS LB, LB \
+	VFMADD231PS LA, Z4, ACCA \
+	VFMADD231PS LB, Z6, ACCB
+
+// func dotQ4_Kx4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+// dotQ4_Kx4VNNI for two activations at once, A at y and B at y+ystride
+// (out[0..3] and out[4..7]): the weights are decoded once a column. Each
+// output is computed exactly as by dotQ4_Kx4VNNI.
+TEXT ·dotQ4_Kx4x2VNNI(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ ystride+16(FP), R9
+	ADDQ DI, R9
+	MOVQ nb+24(FP), CX
+	MOVQ out+32(FP), DX
+	KX4SETUP
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+
+q4kx2loop:
+	KX4DECODE
+	// B's mins: its bsums pair sums times the mins words (Z9), in Z31.
+	VMOVDQU 260(R9), X11
+	VMOVDQU 276(R9), X2
+	VPHADDW X2, X11, X11
+	VSHUFI32X4 $0, Z11, Z11, Z11
+	VPMADDWD Z11, Z9, Z31
+	// x.d and x.dmin as floats in Y10; each activation's d and dmin.
+	VCVTPH2PS (SI), Y10
+	VBROADCASTSS (DI), Y11
+	VXORPS Y27, Y11, Y11
+	VMULPS Y11, Y10, Y2
+	VPERMPS Z2, Z26, Z3
+	VCVTDQ2PS Z12, Z12
+	VFMADD231PS Z12, Z3, Z18
+	VBROADCASTSS (R9), Y11
+	VXORPS Y27, Y11, Y11
+	VMULPS Y11, Y10, Y2
+	VPERMPS Z2, Z26, Z3
+	VCVTDQ2PS Z31, Z31
+	VFMADD231PS Z31, Z3, Z30
+
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VMOVDQA64 Z22, Z21
+	Q4KX4X2_CHUNK(0)
+	Q4KX4X2_CHUNK(1)
+	Q4KX4X2_CHUNK(2)
+	Q4KX4X2_CHUNK(3)
+	Q4KX4X2_CHUNK(4)
+	Q4KX4X2_CHUNK(5)
+	Q4KX4X2_CHUNK(6)
+	Q4KX4X2_CHUNK(7)
+	KX2FINISH(DI, Z19, Z20, Z16, Z17)
+	KX2FINISH(R9, Z11, Z12, Z28, Z29)
+	ADDQ $576, SI
+	ADDQ $292, DI
+	ADDQ $292, R9
+	DECQ CX
+	JNZ q4kx2loop
+
+	VMOVAPS Z16, Z0
+	Q4KX4_ROWX(Y0, 0, Z18, 0)
+	VEXTRACTF64X4 $1, Z16, Y0
+	Q4KX4_ROWX(Y0, 1, Z18, 4)
+	VMOVAPS Z17, Z0
+	Q4KX4_ROWX(Y0, 2, Z18, 8)
+	VEXTRACTF64X4 $1, Z17, Y0
+	Q4KX4_ROWX(Y0, 3, Z18, 12)
+	VMOVAPS Z28, Z0
+	Q4KX4_ROWX(Y0, 0, Z30, 16)
+	VEXTRACTF64X4 $1, Z28, Y0
+	Q4KX4_ROWX(Y0, 1, Z30, 20)
+	VMOVAPS Z29, Z0
+	Q4KX4_ROWX(Y0, 2, Z30, 24)
+	VEXTRACTF64X4 $1, Z29, Y0
+	Q4KX4_ROWX(Y0, 3, Z30, 28)
+	VZEROUPPER
 	RET

@@ -223,3 +223,39 @@ func TestMatMulMany(t *testing.T) {
 		}
 	}
 }
+
+// TestX4x2MatchesX4 checks the two-activation interleaved kernels against
+// the one-activation ones (bit for bit), over odd lengths and offsets.
+func TestX4x2MatchesX4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(49, 50))
+	for ty := range x4Layouts {
+		k2 := x4Kernel2(ty)
+		if k2 == nil {
+			continue
+		}
+		for _, nb := range []int{1, 2, 3, 7, 12} {
+			for off := range 4 {
+				group := randomRows(rng, ty, groupRows, nb, off)
+				if err := Interleave(group, ty, groupRows, nb*blockElems(ty)); err != nil {
+					t.Fatal(err)
+				}
+				cols := nb * blockElems(ty)
+				y, err := QuantizeActivations(nil, ty, randFloats(rng, 2*cols), 2, cols)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got [8]float32
+				k2(group, y, len(y)/2, &got)
+				for a := range 2 {
+					var want [4]float32
+					dotX4Generic(ty, group, y[a*len(y)/2:(a+1)*len(y)/2], &want)
+					for r := range 4 {
+						if !sameFloat(got[4*a+r], want[r]) {
+							t.Fatalf("%s nb=%d offset %d activation %d row %d: x4x2 %v, x4 %v", ty, nb, off, a, r, got[4*a+r], want[r])
+						}
+					}
+				}
+			}
+		}
+	}
+}

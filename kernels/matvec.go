@@ -144,6 +144,8 @@ type mmTask struct {
 	first      int // index of the task's first unit in the operation
 	units      int
 	interleave func(group, y []byte, out *[4]float32)
+	// interleave2, where set, takes two activations a call (prompts).
+	interleave2 func(group, y []byte, ystride int, out *[8]float32)
 }
 
 func (t *mmTask) prepare(p *Pool, dst []float32, w Matrix, x []float32, n int, acts map[gguf.Type][]byte) error {
@@ -168,6 +170,7 @@ func (t *mmTask) prepare(p *Pool, dst []float32, w Matrix, x []float32, n int, a
 		}
 		t.units = w.Rows / groupRows
 		t.interleave = x4Kernel(w.Type)
+		t.interleave2 = x4Kernel2(w.Type)
 		if t.interleave == nil {
 			t.interleave = func(group, y []byte, out *[4]float32) { dotX4Generic(w.Type, group, y, out) }
 		}
@@ -181,9 +184,18 @@ func (t *mmTask) do(lo, hi int) {
 	if t.interleave != nil {
 		gb := groupRows * rb
 		var out [4]float32
+		var out2 [8]float32
 		for g := lo; g < hi; g++ {
 			group := w.Data[g*gb : (g+1)*gb]
-			for i := range n {
+			i := 0
+			if t.interleave2 != nil {
+				for ; i+1 < n; i += 2 {
+					t.interleave2(group, xq[i*xrb:(i+2)*xrb], xrb, &out2)
+					copy(dst[i*w.Rows+g*groupRows:], out2[:4])
+					copy(dst[(i+1)*w.Rows+g*groupRows:], out2[4:])
+				}
+			}
+			for ; i < n; i++ {
 				t.interleave(group, xq[i*xrb:(i+1)*xrb], &out)
 				copy(dst[i*w.Rows+g*groupRows:], out[:])
 			}
