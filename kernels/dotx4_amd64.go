@@ -52,10 +52,32 @@ func dotQ4_Kx4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
 // x4Kernel2 returns the two-activation interleaved kernel for t at the
 // current level, or nil.
 func x4Kernel2(t gguf.Type) func(group, y []byte, ystride int, out *[8]float32) {
-	if !hasAVX512VNNI || t != gguf.TypeQ4_K {
+	if !hasAVX512VNNI {
 		return nil
 	}
-	return dotQ4_Kx4x2
+	switch t {
+	case gguf.TypeQ4_K:
+		return dotQ4_Kx4x2
+	case gguf.TypeQ6_K:
+		return dotQ6_Kx4x2
+	}
+	return nil
+}
+
+// dotQ6_Kx4x2VNNI is dotQ6_Kx4VNNI for two activations (see
+// dotQ4_Kx4x2VNNI).
+//
+//go:noescape
+func dotQ6_Kx4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+
+func dotQ6_Kx4x2(group, y []byte, ystride int, out *[8]float32) {
+	nb := len(group) / 840
+	if nb == 0 {
+		*out = [8]float32{}
+		return
+	}
+	_ = y[ystride+nb*292-1]
+	dotQ6_Kx4x2VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), ystride, nb, out)
 }
 
 func dotQ4_Kx4x2(group, y []byte, ystride int, out *[8]float32) {

@@ -446,20 +446,26 @@ GLOBL q6kx4<>(SB), RODATA|NOPTR, $192
 	VPDPWSSD Z6, Z3, Z20 \
 	VPADDW Z23, Z21, Z21
 
+// Q6KX4SETUP zeroes Z16, Z17 and loads the q6_K kernels' constants: the
+// nibble mask, the high-bit mask 0x30, 32s, words of 2 (the next chunk's
+// scales), the first chunk's scale indexes and the per-half shifts.
+#define Q6KX4SETUP \
+	VPXORD Z16, Z16, Z16 \
+	VPXORD Z17, Z17, Z17 \
+	BCASTD($0x0f0f0f0f, Z15) \
+	BCASTD($0x30303030, Z14) \
+	BCASTD($0x20202020, Z13) \
+	BCASTD($0x00020002, Z23) \
+	VMOVDQU64 q6kx4<>+0(SB), Z22 \
+	VMOVDQU64 q6kx4<>+64(SB), Z26 \
+	VMOVDQU64 q6kx4<>+128(SB), Z27 \
+	VMOVDQU64 x4perm<>+0(SB), Z24 \
+	VMOVDQU64 x4perm<>+64(SB), Z25
+
 // func dotQ6_Kx4VNNI(w, y unsafe.Pointer, nb int, out *[4]float32)
 TEXT ·dotQ6_Kx4VNNI(SB), NOSPLIT, $0-32
 	X4ARGS
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	BCASTD($0x0f0f0f0f, Z15)
-	BCASTD($0x30303030, Z14)
-	BCASTD($0x20202020, Z13)
-	BCASTD($0x00020002, Z23) // words of 2: the next chunk's scales
-	VMOVDQU64 q6kx4<>+0(SB), Z22
-	VMOVDQU64 q6kx4<>+64(SB), Z26
-	VMOVDQU64 q6kx4<>+128(SB), Z27
-	VMOVDQU64 x4perm<>+0(SB), Z24
-	VMOVDQU64 x4perm<>+64(SB), Z25
+	Q6KX4SETUP
 
 q6kx4loop:
 	VPMOVSXBW 8(SI), Z7  // scales of rows 0 and 1 as words
@@ -607,4 +613,95 @@ q4kx2loop:
 	VEXTRACTF64X4 $1, Z29, Y0
 	Q4KX4_ROWX(Y0, 3, Z30, 28)
 	VZEROUPPER
+	RET
+
+// Q6KX2_ACT multiplies the chunk's values (Z0: rows 0|1, Z1: rows 2|3)
+// with the 32 activations at YOFF(YP), less 32 times them, and adds them
+// times the scale words (Z4, Z6) to LA and LB.
+#define Q6KX2_ACT(YP, YOFF, LA, LB) \
+	VBROADCASTI64X4 YOFF(YP), Z5 \
+	VPMADDUBSW Z5, Z13, Z9 \
+	VPMADDUBSW Z5, Z0, Z3 \
+	VPMADDUBSW Z5, Z1, Z12 \
+	VPSUBW Z9, Z3, Z3 \
+	VPSUBW Z9, Z12, Z12 \
+	VPDPWSSD Z4, Z3, LA \
+	VPDPWSSD Z6, Z12, LB
+
+// Q6KX4X2_CHUNK decodes chunk V's values and scale words once and adds
+// them against activation A (DI) to Z19/Z20 and B (R9) to Z30/Z31.
+#define Q6KX4X2_CHUNK(V) \
+	VMOVDQU64 (72+64*V)(SI), Z0 \
+	VPSRLW $4, Z0, Z1 \
+	VPANDD Z15, Z0, Z0 \
+	VPANDD Z15, Z1, Z1 \
+	VBROADCASTI64X4 (584+32*V)(SI), Z2 \
+	VPSRLVW Z26, Z2, Z10 \
+	VPSLLVW Z27, Z2, Z11 \
+	VPTERNLOGD $0xf8, Z14, Z10, Z0 \
+	VPTERNLOGD $0xf8, Z14, Z11, Z1 \
+	VPERMW Z7, Z21, Z4 \
+	VPERMW Z8, Z21, Z6 \
+	Q6KX2_ACT(DI, (4+32*V), Z19, Z20) \
+	Q6KX2_ACT(R9, (4+32*V), Z30, Z31) \
+	VPADDW Z23, Z21, Z21
+
+// Q6KX2_FINISH adds lanes LA, LB times d = x.d·y.d (x.d in Z18, y.d at
+// YP) to ACCA, ACCB.
+#define Q6KX2_FINISH(YP, LA, LB, ACCA, ACCB) \
+	VBROADCASTSS (YP), Z3 \
+	VMULPS Z3, Z18, Z3 \
+	VPERMPS Z3, Z24, Z4 \
+	VPERMPS Z3, Z25, Z6 \
+	VCVTDQ2PS LA, LA \
+	VCVTDQ2PS LB, LB \
+	VFMADD231PS LA, Z4, ACCA \
+	VFMADD231PS LB, Z6, ACCB
+
+// func dotQ6_Kx4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+// dotQ6_Kx4VNNI for two activations at once (see dotQ4_Kx4x2VNNI).
+TEXT ·dotQ6_Kx4x2VNNI(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ ystride+16(FP), R9
+	ADDQ DI, R9
+	MOVQ nb+24(FP), CX
+	MOVQ out+32(FP), DX
+	Q6KX4SETUP
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+
+q6kx2loop:
+	VPMOVSXBW 8(SI), Z7
+	VPMOVSXBW 40(SI), Z8
+	VCVTPH2PS (SI), X10
+	VMOVAPS Z10, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+	VMOVDQA64 Z22, Z21
+	Q6KX4X2_CHUNK(0)
+	Q6KX4X2_CHUNK(1)
+	Q6KX4X2_CHUNK(2)
+	Q6KX4X2_CHUNK(3)
+	Q6KX4X2_CHUNK(4)
+	Q6KX4X2_CHUNK(5)
+	Q6KX4X2_CHUNK(6)
+	Q6KX4X2_CHUNK(7)
+	Q6KX2_FINISH(DI, Z19, Z20, Z16, Z17)
+	Q6KX2_FINISH(R9, Z30, Z31, Z28, Z29)
+	ADDQ $840, SI
+	ADDQ $292, DI
+	ADDQ $292, R9
+	DECQ CX
+	JNZ q6kx2loop
+
+	VMOVAPS Z16, Z8
+	VMOVAPS Z17, Z9
+	X4STORE
+	ADDQ $16, DX
+	VMOVAPS Z28, Z8
+	VMOVAPS Z29, Z9
+	X4STORE
 	RET
