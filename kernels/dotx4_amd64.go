@@ -58,10 +58,28 @@ func x4Kernel2(t gguf.Type) func(group, y []byte, ystride int, out *[8]float32) 
 	switch t {
 	case gguf.TypeQ4_K:
 		return dotQ4_Kx4x2
+	case gguf.TypeQ5_K:
+		return dotQ5_Kx4x2
 	case gguf.TypeQ6_K:
 		return dotQ6_Kx4x2
 	}
 	return nil
+}
+
+// dotQ5_Kx4x2VNNI is dotQ5_Kx4VNNI for two activations (see
+// dotQ4_Kx4x2VNNI).
+//
+//go:noescape
+func dotQ5_Kx4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+
+func dotQ5_Kx4x2(group, y []byte, ystride int, out *[8]float32) {
+	nb := len(group) / 704
+	if nb == 0 {
+		*out = [8]float32{}
+		return
+	}
+	_ = y[ystride+nb*292-1]
+	dotQ5_Kx4x2VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), ystride, nb, out)
 }
 
 // dotQ6_Kx4x2VNNI is dotQ6_Kx4VNNI for two activations (see

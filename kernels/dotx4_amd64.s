@@ -30,6 +30,17 @@ DATA x4perm<>+112(SB)/8, $0x0000000300000003
 DATA x4perm<>+120(SB)/8, $0x0000000300000003
 GLOBL x4perm<>(SB), RODATA|NOPTR, $128
 
+// X4X2ARGS loads the two-activation kernels' arguments: the group (SI),
+// activation A (DI), B (R9, ystride bytes on), the column count (CX),
+// out (DX).
+#define X4X2ARGS \
+	MOVQ w+0(FP), SI \
+	MOVQ y+8(FP), DI \
+	MOVQ ystride+16(FP), R9 \
+	ADDQ DI, R9 \
+	MOVQ nb+24(FP), CX \
+	MOVQ out+32(FP), DX
+
 // X4ARGS loads the arguments every interleaved kernel takes: the group
 // (SI), the activations (DI), the column count (CX) and out (DX).
 #define X4ARGS \
@@ -273,11 +284,14 @@ GLOBL q4kx4<>(SB), RODATA|NOPTR, $160
 
 // Q5KX4_ROW folds row ROW's lanes (YACC) as hsum_float_8 and adds its
 // summs (a lane of the 128-bit lane ROW of Z18).
-#define Q5KX4_ROW(YACC, ROW) \
+#define Q5KX4_ROW(YACC, ROW) Q5KX4_ROWX(YACC, ROW, Z18, 4*ROW)
+
+// Q5KX4_ROWX is Q5KX4_ROW with the summs in ZM, stored at OFF(DX).
+#define Q5KX4_ROWX(YACC, ROW, ZM, OFF) \
 	HSUMR(YACC, X0) \
-	VEXTRACTF32X4 $ROW, Z18, X2 \
+	VEXTRACTF32X4 $ROW, ZM, X2 \
 	VADDSS X2, X0, X0 \
-	MOVSS X0, (4*ROW)(DX)
+	MOVSS X0, OFF(DX)
 
 // KX4FINISH adds the column's integer lanes times d to the row
 // accumulators.
@@ -502,14 +516,52 @@ q6kx4loop:
 	X4STORE
 	RET
 
+// KX2NEXT ends a q4_K/q5_K two-activation column: both activations'
+// lanes times d into their accumulators, then the pointers move on.
+#define KX2NEXT(COLBYTES) \
+	KX2FINISH(DI, Z19, Z20, Z16, Z17) \
+	KX2FINISH(R9, Z11, Z12, Z28, Z29) \
+	ADDQ COLBYTES, SI \
+	ADDQ $292, DI \
+	ADDQ $292, R9
+
+// KX2STORE folds the eight rows (A in Z16/Z17 with mins Z18, B in
+// Z28/Z29 with mins Z30) into out[0..7] with ROWX, the type's row fold.
+#define KX2STORE(ROWX) \
+	VMOVAPS Z16, Z0 \
+	ROWX(Y0, 0, Z18, 0) \
+	VEXTRACTF64X4 $1, Z16, Y0 \
+	ROWX(Y0, 1, Z18, 4) \
+	VMOVAPS Z17, Z0 \
+	ROWX(Y0, 2, Z18, 8) \
+	VEXTRACTF64X4 $1, Z17, Y0 \
+	ROWX(Y0, 3, Z18, 12) \
+	VMOVAPS Z28, Z0 \
+	ROWX(Y0, 0, Z30, 16) \
+	VEXTRACTF64X4 $1, Z28, Y0 \
+	ROWX(Y0, 1, Z30, 20) \
+	VMOVAPS Z29, Z0 \
+	ROWX(Y0, 2, Z30, 24) \
+	VEXTRACTF64X4 $1, Z29, Y0 \
+	ROWX(Y0, 3, Z30, 28)
+
 // Q4KX4X2_CHUNK is Q4KX4_CHUNK for two activations: the nibbles and the
 // chunk's scale words are decoded once, then multiplied with activation A
 // (DI) into Z19/Z20 and activation B (R9) into Z11/Z12.
 #define Q4KX4X2_CHUNK(V) \
+	KX2LOAD(V) \
+	KX2MUL(V)
+
+// KX2LOAD loads chunk V's nibbles: rows 0|1 in Z0, rows 2|3 in Z1.
+#define KX2LOAD(V) \
 	VMOVDQU64 (64+64*V)(SI), Z0 \
 	VPSRLW $4, Z0, Z1 \
 	VPANDD Z15, Z0, Z0 \
-	VPANDD Z15, Z1, Z1 \
+	VPANDD Z15, Z1, Z1
+
+// KX2MUL picks chunk V's scale words and adds the values (Z0, Z1) times
+// activation A (DI) to Z19/Z20 and B (R9) to Z11/Z12.
+#define KX2MUL(V) \
 	VPERMW Z7, Z21, Z4 \
 	VPERMW Z8, Z21, Z6 \
 	VBROADCASTI64X4 (4+32*V)(DI), Z5 \
@@ -541,12 +593,7 @@ q6kx4loop:
 // (out[0..3] and out[4..7]): the weights are decoded once a column. Each
 // output is computed exactly as by dotQ4_Kx4VNNI.
 TEXT ·dotQ4_Kx4x2VNNI(SB), NOSPLIT, $0-40
-	MOVQ w+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ ystride+16(FP), R9
-	ADDQ DI, R9
-	MOVQ nb+24(FP), CX
-	MOVQ out+32(FP), DX
+	X4X2ARGS
 	KX4SETUP
 	VPXORD Z28, Z28, Z28
 	VPXORD Z29, Z29, Z29
@@ -588,30 +635,11 @@ q4kx2loop:
 	Q4KX4X2_CHUNK(5)
 	Q4KX4X2_CHUNK(6)
 	Q4KX4X2_CHUNK(7)
-	KX2FINISH(DI, Z19, Z20, Z16, Z17)
-	KX2FINISH(R9, Z11, Z12, Z28, Z29)
-	ADDQ $576, SI
-	ADDQ $292, DI
-	ADDQ $292, R9
+	KX2NEXT($576)
 	DECQ CX
 	JNZ q4kx2loop
 
-	VMOVAPS Z16, Z0
-	Q4KX4_ROWX(Y0, 0, Z18, 0)
-	VEXTRACTF64X4 $1, Z16, Y0
-	Q4KX4_ROWX(Y0, 1, Z18, 4)
-	VMOVAPS Z17, Z0
-	Q4KX4_ROWX(Y0, 2, Z18, 8)
-	VEXTRACTF64X4 $1, Z17, Y0
-	Q4KX4_ROWX(Y0, 3, Z18, 12)
-	VMOVAPS Z28, Z0
-	Q4KX4_ROWX(Y0, 0, Z30, 16)
-	VEXTRACTF64X4 $1, Z28, Y0
-	Q4KX4_ROWX(Y0, 1, Z30, 20)
-	VMOVAPS Z29, Z0
-	Q4KX4_ROWX(Y0, 2, Z30, 24)
-	VEXTRACTF64X4 $1, Z29, Y0
-	Q4KX4_ROWX(Y0, 3, Z30, 28)
+	KX2STORE(Q4KX4_ROWX)
 	VZEROUPPER
 	RET
 
@@ -661,12 +689,7 @@ q4kx2loop:
 // func dotQ6_Kx4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
 // dotQ6_Kx4VNNI for two activations at once (see dotQ4_Kx4x2VNNI).
 TEXT ·dotQ6_Kx4x2VNNI(SB), NOSPLIT, $0-40
-	MOVQ w+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ ystride+16(FP), R9
-	ADDQ DI, R9
-	MOVQ nb+24(FP), CX
-	MOVQ out+32(FP), DX
+	X4X2ARGS
 	Q6KX4SETUP
 	VPXORD Z28, Z28, Z28
 	VPXORD Z29, Z29, Z29
@@ -704,4 +727,71 @@ q6kx2loop:
 	VMOVAPS Z28, Z8
 	VMOVAPS Z29, Z9
 	X4STORE
+	RET
+
+// Q5KX4X2_CHUNK is Q4KX4X2_CHUNK with q5_K's fifth bits (16s in Z31).
+#define Q5KX4X2_CHUNK(V) \
+	KX2LOAD(V) \
+	KMOVQ (576+16*V)(SI), K1 \
+	KMOVQ (584+16*V)(SI), K2 \
+	VPADDB Z31, Z0, K1, Z0 \
+	VPADDB Z31, Z1, K2, Z1 \
+	KX2MUL(V)
+
+// func dotQ5_Kx4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+// dotQ5_Kx4VNNI for two activations at once (see dotQ4_Kx4x2VNNI).
+TEXT ·dotQ5_Kx4x2VNNI(SB), NOSPLIT, $0-40
+	X4X2ARGS
+	KX4SETUP
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+
+q5kx2loop:
+	KX4DECODE
+	KX5MINS
+	// B's summs: its bsums pair sums times the mins words, summed per row.
+	VMOVDQU 260(R9), X11
+	VMOVDQU 276(R9), X2
+	VPHADDW X2, X11, X11
+	VSHUFI32X4 $0, Z11, Z11, Z11
+	VPMADDWD Z11, Z9, Z31
+	VPSHUFD $0xb1, Z31, Z9
+	VPADDD Z9, Z31, Z31
+	VPSHUFD $0x4e, Z31, Z9
+	VPADDD Z9, Z31, Z31
+	VCVTPH2PS (SI), Y10
+	VBROADCASTSS (DI), Y11
+	VXORPS Y27, Y11, Y11
+	VMULPS Y11, Y10, Y2
+	VPERMPS Z2, Z26, Z3
+	VCVTDQ2PS Z12, Z12
+	VFMADD231PS Z12, Z3, Z18
+	VBROADCASTSS (R9), Y11
+	VXORPS Y27, Y11, Y11
+	VMULPS Y11, Y10, Y2
+	VPERMPS Z2, Z26, Z3
+	VCVTDQ2PS Z31, Z31
+	VFMADD231PS Z31, Z3, Z30
+	BCASTD($0x10101010, Z31)
+
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VMOVDQA64 Z22, Z21
+	Q5KX4X2_CHUNK(0)
+	Q5KX4X2_CHUNK(1)
+	Q5KX4X2_CHUNK(2)
+	Q5KX4X2_CHUNK(3)
+	Q5KX4X2_CHUNK(4)
+	Q5KX4X2_CHUNK(5)
+	Q5KX4X2_CHUNK(6)
+	Q5KX4X2_CHUNK(7)
+	KX2NEXT($704)
+	DECQ CX
+	JNZ q5kx2loop
+
+	KX2STORE(Q5KX4_ROWX)
+	VZEROUPPER
 	RET
