@@ -56,6 +56,10 @@ func x4Kernel2(t gguf.Type) func(group, y []byte, ystride int, out *[8]float32) 
 		return nil
 	}
 	switch t {
+	case gguf.TypeQ8_0:
+		return dotQ8_0x4x2
+	case gguf.TypeQ4_0:
+		return dotQ4_0x4x2
 	case gguf.TypeQ4_K:
 		return dotQ4_Kx4x2
 	case gguf.TypeQ5_K:
@@ -176,4 +180,33 @@ func dotQ5_Kx4(group, y []byte, out *[4]float32) {
 	}
 	_ = y[nb*292-1]
 	dotQ5_Kx4VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), nb, out)
+}
+
+// dotQ8_0x4x2VNNI and dotQ4_0x4x2VNNI are dotQ8_0x4VNNI and
+// dotQ4_0x4VNNI for two activations (see dotQ4_Kx4x2VNNI).
+//
+//go:noescape
+func dotQ8_0x4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+
+//go:noescape
+func dotQ4_0x4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+
+func dotQ8_0x4x2(group, y []byte, ystride int, out *[8]float32) {
+	nb := len(group) / 136
+	if nb == 0 {
+		*out = [8]float32{}
+		return
+	}
+	_ = y[ystride+nb*34-1]
+	dotQ8_0x4x2VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), ystride, nb, out)
+}
+
+func dotQ4_0x4x2(group, y []byte, ystride int, out *[8]float32) {
+	nb := len(group) / 72
+	if nb == 0 {
+		*out = [8]float32{}
+		return
+	}
+	_ = y[ystride+nb*34-1]
+	dotQ4_0x4x2VNNI(unsafe.Pointer(&group[0]), unsafe.Pointer(&y[0]), ystride, nb, out)
 }

@@ -49,6 +49,18 @@ GLOBL x4perm<>(SB), RODATA|NOPTR, $128
 	MOVQ nb+16(FP), CX \
 	MOVQ out+24(FP), DX
 
+// X4X2SETUP is X4SETUP's constants for the two-activation kernels, with
+// B's accumulators Z16, Z17 zeroed too.
+#define X4X2SETUP(OFFSET) \
+	VPXORD Z8, Z8, Z8 \
+	VPXORD Z9, Z9, Z9 \
+	VPXORD Z16, Z16, Z16 \
+	VPXORD Z17, Z17, Z17 \
+	VPXORD Z15, Z15, Z15 \
+	VMOVDQU64 x4perm<>+0(SB), Z12 \
+	VMOVDQU64 x4perm<>+64(SB), Z11 \
+	BCASTD(OFFSET, Z13)
+
 // X4SETUP zeroes the accumulators and loads the permutations (Z12, Z11)
 // and zero (Z15); OFFSET is the byte the weights are offset by (VNNI
 // multiplies unsigned bytes), broadcast into Z13.
@@ -794,4 +806,81 @@ q5kx2loop:
 
 	KX2STORE(Q5KX4_ROWX)
 	VZEROUPPER
+	RET
+
+// X4X2_ACT adds one activation (YP) against the column's offset quants
+// (Z0: rows 0|1, Z1: rows 2|3; the rows' x.d in X6) to ACCA, ACCB, as
+// X4COLUMN then X4ACCUMULATE do for one activation.
+#define X4X2_ACT(YP, ACCA, ACCB) \
+	MOVWLZX (YP), AX \
+	VMOVD AX, X7 \
+	VCVTPH2PS X7, X7 \
+	VBROADCASTSS X7, X7 \
+	VMULPS X7, X6, X3 \
+	VPERMPS Z3, Z12, Z4 \
+	VPERMPS Z3, Z11, Z7 \
+	VBROADCASTI64X4 2(YP), Z5 \
+	VMOVDQA64 Z15, Z2 \
+	VPDPBUSD Z5, Z13, Z2 \
+	VPSUBD Z2, Z15, Z2 \
+	VMOVDQA64 Z2, Z3 \
+	VPDPBUSD Z5, Z0, Z3 \
+	VMOVDQA64 Z2, Z10 \
+	VPDPBUSD Z5, Z1, Z10 \
+	VCVTDQ2PS Z3, Z3 \
+	VCVTDQ2PS Z10, Z10 \
+	VFMADD231PS Z3, Z4, ACCA \
+	VFMADD231PS Z10, Z7, ACCB
+
+// X4X2STORE stores A's rows (Z8, Z9) at out[0..3] and B's (Z16, Z17) at
+// out[4..7].
+#define X4X2STORE \
+	X4STORE \
+	ADDQ $16, DX \
+	VMOVAPS Z16, Z8 \
+	VMOVAPS Z17, Z9 \
+	X4STORE
+
+// func dotQ8_0x4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+// dotQ8_0x4VNNI for two activations at once, A at y and B at y+ystride.
+TEXT ·dotQ8_0x4x2VNNI(SB), NOSPLIT, $0-40
+	X4X2ARGS
+	X4X2SETUP($0x80808080)
+
+q8x2loop:
+	VCVTPH2PS (SI), X6
+	VMOVDQU64 8(SI), Z0
+	VMOVDQU64 72(SI), Z1
+	VPXORD Z13, Z0, Z0
+	VPXORD Z13, Z1, Z1
+	X4X2_ACT(DI, Z8, Z9)
+	X4X2_ACT(R9, Z16, Z17)
+	ADDQ $136, SI
+	ADDQ $34, DI
+	ADDQ $34, R9
+	DECQ CX
+	JNZ q8x2loop
+	X4X2STORE
+	RET
+
+// func dotQ4_0x4x2VNNI(w, y unsafe.Pointer, ystride, nb int, out *[8]float32)
+TEXT ·dotQ4_0x4x2VNNI(SB), NOSPLIT, $0-40
+	X4X2ARGS
+	X4X2SETUP($0x08080808)
+	BCASTD($0x0f0f0f0f, Z14)
+
+q4x2loop:
+	VCVTPH2PS (SI), X6
+	VMOVDQU64 8(SI), Z0
+	VPSRLW $4, Z0, Z1
+	VPANDD Z14, Z0, Z0
+	VPANDD Z14, Z1, Z1
+	X4X2_ACT(DI, Z8, Z9)
+	X4X2_ACT(R9, Z16, Z17)
+	ADDQ $72, SI
+	ADDQ $34, DI
+	ADDQ $34, R9
+	DECQ CX
+	JNZ q4x2loop
+	X4X2STORE
 	RET
