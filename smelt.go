@@ -30,7 +30,8 @@ type Options struct {
 	NoReclaim bool
 	// NoRepack keeps the weights in ggml's row layout. By default the
 	// matrices in host memory are interleaved four rows at a time where the
-	// CPU has kernels for that layout (AVX-512 VNNI: q4_0, q8_0); results
+	// CPU has kernels for that layout (AVX-512 VNNI: q4_0, q8_0, q4_K,
+	// q5_K, q6_K); results
 	// are bit for bit the same either way.
 	NoRepack bool
 	// Progress, if set, reports loading in bytes done of total.
