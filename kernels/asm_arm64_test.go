@@ -133,6 +133,17 @@ func TestFloatDotNEONMatchesGeneric(t *testing.T) {
 			if got, want := dotF32(x32, y32), dotF32Generic(x32, y32); !sameFloat(got, want) {
 				t.Fatalf("f32 n=%d offset %d: neon %v, generic %v", n, off, got, want)
 			}
+			// bf16: the high halves of the f32 values (finite, rounded
+			// down), over the same lengths.
+			xb := make([]byte, off+2*n)[off:]
+			yb := make([]byte, off+2*n)[off:]
+			for i := range n {
+				xb[2*i], xb[2*i+1] = x32[4*i+2], x32[4*i+3]
+				yb[2*i], yb[2*i+1] = y32[4*i+2], y32[4*i+3]
+			}
+			if got, want := dotBF16(xb, yb), dotBF16Generic(xb, yb); !sameFloat(got, want) {
+				t.Fatalf("bf16 n=%d offset %d: neon %v, generic %v", n, off, got, want)
+			}
 		}
 	}
 }

@@ -132,3 +132,26 @@ func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 {
 	_ = y[len(x)-1]
 	return dotIQ4_XSQ8_KSDOT(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), len(x), &kvaluesIQ4NL)
 }
+
+// dotBF16NEON returns the two reduced accumulators of dotBF16Generic's
+// main loop over steps×64 values.
+//
+//go:noescape
+func dotBF16NEON(x, y unsafe.Pointer, steps int) (c1, c2 float32)
+
+func dotBF16(x, y []byte) float32 {
+	if !hasNEON {
+		return dotBF16Generic(x, y)
+	}
+	n := len(x) / 2
+	steps := n / 64
+	var sum float64
+	if steps > 0 {
+		c1, c2 := dotBF16NEON(unsafe.Pointer(&x[0]), unsafe.Pointer(&y[0]), steps)
+		sum = float64(c1) + float64(c2)
+	}
+	for i := steps * 64; i < n; i++ {
+		sum += float64(bf16At(x, i) * bf16At(y, i))
+	}
+	return float32(sum)
+}

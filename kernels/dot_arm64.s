@@ -680,3 +680,65 @@ xsdone:
 	FOLD
 	FMOVS F0, ret+32(FP)
 	RET
+
+// BF16_8 takes 8 bf16 pairs of x (X) and y (Y) as 32-bit words and adds
+// to ACC the odd elements' products (the word's high half is its float),
+// then the even ones' (the low half shifted up), as VDPBF16PS does.
+#define BF16_8(X, Y, ACC) \
+	VAND V31.B16, X.B16, V2.B16 \
+	VAND V31.B16, Y.B16, V3.B16 \
+	VSHL $16, X.S4, V4.S4 \
+	VSHL $16, Y.S4, V5.S4 \
+	VFMLA V3.S4, V2.S4, ACC.S4 \
+	VFMLA V5.S4, V4.S4, ACC.S4
+
+// BF16_16 loads 16 elements of x and y (post-incremented) and adds them
+// to A0, A1.
+#define BF16_16(A0, A1) \
+	VLD1.P 32(R0), [V8.B16, V9.B16] \
+	VLD1.P 32(R1), [V10.B16, V11.B16] \
+	BF16_8(V8, V10, A0) \
+	BF16_8(V9, V11, A1)
+
+// REDUCE16V folds 16 lanes (registers a0..a3, a3 also as VA3) as
+// ReduceAdd16 into lane 0 of register d: halves, quarters, then
+// (q0+q2) + (q1+q3).
+#define REDUCE16V(a0, a1, a2, a3, VA3, d) \
+	FADD4S(a0, a2, a2) \
+	FADD4S(a1, a3, a3) \
+	FADD4S(a2, a3, a3) \
+	VEXT $8, VA3.B16, VA3.B16, V20.B16 \
+	FADD4S(20, a3, a3) \
+	FADDP2S(a3, d)
+
+// func dotBF16NEON(x, y unsafe.Pointer, steps int) (c1, c2 float32)
+// dotBF16Generic's main loop over steps×64 elements: two 16-lane
+// accumulators (elements 0..31 and 32..63 of each step, a pair per lane),
+// each reduced as ReduceAdd16.
+TEXT ·dotBF16NEON(SB), NOSPLIT, $0-32
+	MOVD x+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD steps+16(FP), R2
+	MOVD $0xffff0000ffff0000, R7
+	VDUP R7, V31.D2
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+	VEOR V27.B16, V27.B16, V27.B16
+
+bf16loop:
+	BF16_16(V16, V17)
+	BF16_16(V18, V19)
+	BF16_16(V24, V25)
+	BF16_16(V26, V27)
+	SUBS $1, R2
+	BNE bf16loop
+	REDUCE16V(16, 17, 18, 19, V19, 0)
+	REDUCE16V(24, 25, 26, 27, V27, 1)
+	FMOVS F0, c1+24(FP)
+	FMOVS F1, c2+28(FP)
+	RET

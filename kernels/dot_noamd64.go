@@ -5,10 +5,9 @@ package kernels
 import "github.com/smeltlm/smelt/gguf"
 
 // The kernels with no assembly off amd64 (arm64 has its own for q8_0,
-// q4_0, q4_K, q5_K, q6_K, iq4_nl, iq4_xs, f16 and f32 in dot_arm64.go, the others use their twins in
+// q4_0, q4_K, q5_K, q6_K, iq4_nl, iq4_xs, f16, f32 and bf16 in dot_arm64.go, the others use their twins in
 // dot_other.go).
 
-func dotBF16(x, y []byte) float32                        { return dotBF16Generic(x, y) }
 func dotMXFP4Q8_0(x []blockMXFP4, y []blockQ8_0) float32 { return dotMXFP4Q8_0Generic(x, y) }
 
 func dot4Q8_0(w []byte, rowBytes int, y []byte, out *[4]float32) {

@@ -16,3 +16,4 @@ func dotF32(x, y []byte) float32                           { return dotF32Generi
 func dotQ5_KQ8_K(x []blockQ5_K, y []blockQ8_K) float32     { return dotQ5_KQ8_KGeneric(x, y) }
 func dotIQ4_NLQ8_0(x []blockIQ4_NL, y []blockQ8_0) float32 { return dotIQ4_NLQ8_0Generic(x, y) }
 func dotIQ4_XSQ8_K(x []blockIQ4_XS, y []blockQ8_K) float32 { return dotIQ4_XSQ8_KGeneric(x, y) }
+func dotBF16(x, y []byte) float32                          { return dotBF16Generic(x, y) }
