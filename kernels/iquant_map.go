@@ -95,15 +95,16 @@ func (m *iqMap) neighbours(u int) []uint16 {
 	return m.neigh[off+1 : off+1+n]
 }
 
-// bestNeighbour is ggml's iq2/iq3_find_best_neighbour: the candidate
-// nearest to xval (weighted squared distance at scale, grid values 2l+1),
-// whose levels it writes to L.
-func (m *iqMap) bestNeighbour(u int, xval, weight []float32, scale float32, L []int8) int {
+// bestNeighbour is ggml's iq2/iq3_find_best_neighbour and, with iq1_m's
+// shifted levels, iq1_find_best_neighbour2: the candidate of point u
+// nearest to xval (weighted squared distance, level l standing for
+// scale·vals[l]), whose levels it writes to L.
+func (m *iqMap) bestNeighbour(u int, xval, weight []float32, scale float32, vals []float32, L []int8) int {
 	best, bestD2 := -1, float32(maxFloat32)
 	for _, j := range m.neighbours(u) {
 		var d2 float32
 		for i, l := range m.levels[j] {
-			diff := float32(scale*float32(2*int(l)+1)) - xval[i]
+			diff := float32(scale*vals[l]) - xval[i]
 			d2 += float32(float32(weight[i]*diff) * diff)
 		}
 		if d2 < bestD2 {
@@ -118,6 +119,9 @@ func (m *iqMap) bestNeighbour(u int, xval, weight []float32, scale float32, L []
 	}
 	return best
 }
+
+// oddLevels are the iq2/iq3 grid values 2l+1 of level l.
+var oddLevels = [16]float32{1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31}
 
 const maxFloat32 = 3.40282346638528859811704183484516925440e+38
 

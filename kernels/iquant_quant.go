@@ -111,7 +111,7 @@ func searchIQ3(p *iq3Params, st *iq3State, xb []float32) (float32, bool) {
 			u := p.m.index(st.Laux[4*k:])
 			st.onGridAux[k] = p.m.kmap[u] >= 0
 			if !st.onGridAux[k] {
-				p.m.bestNeighbour(u, st.xval[4*k:], st.waux[4*k:], thisScale, st.Laux[4*k:])
+				p.m.bestNeighbour(u, st.xval[4*k:], st.waux[4*k:], thisScale, oddLevels[:], st.Laux[4*k:])
 			}
 		}
 		var sumqx, sumq2 float32
@@ -144,7 +144,7 @@ func searchIQ3(p *iq3Params, st *iq3State, xb []float32) (float32, bool) {
 			u := p.m.index(l[:])
 			g := int(p.m.kmap[u])
 			if g < 0 {
-				g = p.m.bestNeighbour(u, st.xval[4*k:], st.waux[4*k:], scale, st.L[4*k:])
+				g = p.m.bestNeighbour(u, st.xval[4*k:], st.waux[4*k:], scale, oddLevels[:], st.L[4*k:])
 			}
 			for i, v := range p.m.levels[g] {
 				st.L[4*k+i] = int8(v)
@@ -339,7 +339,7 @@ func quantizeIQ2_SGeneric(dst []blockIQ2_S, x []float32) {
 					u := m.index(Laux[8*k:])
 					onGridAux[k] = m.kmap[u] >= 0
 					if !onGridAux[k] {
-						m.bestNeighbour(u, xval[8*k:], waux[8*k:], thisScale, Laux[8*k:])
+						m.bestNeighbour(u, xval[8*k:], waux[8*k:], thisScale, oddLevels[:], Laux[8*k:])
 					}
 				}
 				var sumqx, sumq2 float32
@@ -365,7 +365,7 @@ func quantizeIQ2_SGeneric(dst []blockIQ2_S, x []float32) {
 						L[8*k+i] = int8(clampInt(nearestInt(0.5*(float32(id*xval[8*k+i])-1)), 0, kMaxQ-1))
 					}
 					if u := m.index(L[8*k:]); m.kmap[u] < 0 {
-						m.bestNeighbour(u, xval[8*k:], waux[8*k:], scale, L[8*k:])
+						m.bestNeighbour(u, xval[8*k:], waux[8*k:], scale, oddLevels[:], L[8*k:])
 					}
 				}
 				var sumqx, sumq2 float32
@@ -411,29 +411,6 @@ func quantizeIQ2_SGeneric(dst []blockIQ2_S, x []float32) {
 // iq1Shifted are ggml's x_p and x_m of iq1_m: the three levels shifted by
 // +1/8 and −1/8.
 var iq1Shifted = [2][3]float32{{-1 + 0.125, 0.125, 1 + 0.125}, {-1 - 0.125, -0.125, 1 - 0.125}}
-
-// iq1BestNeighbour2 is ggml's iq1_find_best_neighbour2: the candidate of
-// an off-grid point u nearest to xval, with levels xg at scale.
-func iq1BestNeighbour2(m *iqMap, u int, xval, weight []float32, scale float32, xg *[3]float32, L []int8) int {
-	best, bestD2 := -1, float32(maxFloat32)
-	for _, j := range m.neighbours(u) {
-		var d2 float32
-		for i, l := range m.levels[j] {
-			diff := float32(scale*xg[l]) - xval[i]
-			d2 += float32(float32(weight[i]*diff) * diff)
-		}
-		if d2 < bestD2 {
-			bestD2, best = d2, int(j)
-		}
-	}
-	if best < 0 { // NaN inputs: ggml asserts; take the first candidate
-		best = int(m.neighbours(u)[0])
-	}
-	for i, l := range m.levels[best] {
-		L[i] = int8(l)
-	}
-	return best
-}
 
 // iq1LevelsFor returns the shifted levels that half k of a group of 16 uses for
 // shift code sh (0: +,+  1: +,−  2: −,+  3: −,−).
@@ -549,7 +526,7 @@ func quantizeIQ1_MGeneric(dst []blockIQ1_M, x []float32) {
 				g := int(m.kmap[u])
 				if g < 0 {
 					allOnGrid = false
-					g = iq1BestNeighbour2(m, u, xb[8*k:], weight[8*k:], scale, iq1LevelsFor(bestK, k), L[8*k:])
+					g = m.bestNeighbour(u, xb[8*k:], weight[8*k:], scale, iq1LevelsFor(bestK, k)[:], L[8*k:])
 				}
 				index[k] = g
 			}
