@@ -288,11 +288,15 @@ GLOBL q4kx4<>(SB), RODATA|NOPTR, $160
 
 // KX5MINS sums each row's four mins products (q5_K adds them into one
 // scalar per row, ggml's summs; every lane of the row then holds it).
-#define KX5MINS \
-	VPSHUFD $0xb1, Z12, Z31 \
-	VPADDD Z31, Z12, Z12 \
-	VPSHUFD $0x4e, Z12, Z31 \
-	VPADDD Z31, Z12, Z12
+#define KX5MINS SUM4LANES(Z12, Z31)
+
+// SUM4LANES sets each 128-bit lane of the int32 vector Z to the sum of
+// its four values (T is scratch).
+#define SUM4LANES(Z, T) \
+	VPSHUFD $0xb1, Z, T \
+	VPADDD T, Z, Z \
+	VPSHUFD $0x4e, Z, T \
+	VPADDD T, Z, Z
 
 // Q5KX4_ROW folds row ROW's lanes (YACC) as hsum_float_8 and adds its
 // summs (a lane of the 128-bit lane ROW of Z18).
@@ -528,6 +532,33 @@ q6kx4loop:
 	X4STORE
 	RET
 
+// KX2BMINS puts activation B's (R9) mins products in Z31: its bsums pair
+// sums times the mins words KX4DECODE left in Z9 (A's are in Z12).
+#define KX2BMINS \
+	VMOVDQU 260(R9), X11 \
+	VMOVDQU 276(R9), X2 \
+	VPHADDW X2, X11, X11 \
+	VSHUFI32X4 $0, Z11, Z11, Z11 \
+	VPMADDWD Z11, Z9, Z31
+
+// KX2DMINS converts both activations' mins products (A: Z12, B: Z31) and
+// adds them times dmin = (−y.d)·x.dmin to Z18 and Z30; x.d and x.dmin are
+// left as floats in Y10.
+#define KX2DMINS \
+	VCVTPH2PS (SI), Y10 \
+	VBROADCASTSS (DI), Y11 \
+	VXORPS Y27, Y11, Y11 \
+	VMULPS Y11, Y10, Y2 \
+	VPERMPS Z2, Z26, Z3 \
+	VCVTDQ2PS Z12, Z12 \
+	VFMADD231PS Z12, Z3, Z18 \
+	VBROADCASTSS (R9), Y11 \
+	VXORPS Y27, Y11, Y11 \
+	VMULPS Y11, Y10, Y2 \
+	VPERMPS Z2, Z26, Z3 \
+	VCVTDQ2PS Z31, Z31 \
+	VFMADD231PS Z31, Z3, Z30
+
 // KX2NEXT ends a q4_K/q5_K two-activation column: both activations'
 // lanes times d into their accumulators, then the pointers move on.
 #define KX2NEXT(COLBYTES) \
@@ -613,26 +644,8 @@ TEXT ·dotQ4_Kx4x2VNNI(SB), NOSPLIT, $0-40
 
 q4kx2loop:
 	KX4DECODE
-	// B's mins: its bsums pair sums times the mins words (Z9), in Z31.
-	VMOVDQU 260(R9), X11
-	VMOVDQU 276(R9), X2
-	VPHADDW X2, X11, X11
-	VSHUFI32X4 $0, Z11, Z11, Z11
-	VPMADDWD Z11, Z9, Z31
-	// x.d and x.dmin as floats in Y10; each activation's d and dmin.
-	VCVTPH2PS (SI), Y10
-	VBROADCASTSS (DI), Y11
-	VXORPS Y27, Y11, Y11
-	VMULPS Y11, Y10, Y2
-	VPERMPS Z2, Z26, Z3
-	VCVTDQ2PS Z12, Z12
-	VFMADD231PS Z12, Z3, Z18
-	VBROADCASTSS (R9), Y11
-	VXORPS Y27, Y11, Y11
-	VMULPS Y11, Y10, Y2
-	VPERMPS Z2, Z26, Z3
-	VCVTDQ2PS Z31, Z31
-	VFMADD231PS Z31, Z3, Z30
+	KX2BMINS
+	KX2DMINS
 
 	VPXORD Z19, Z19, Z19
 	VPXORD Z20, Z20, Z20
@@ -762,29 +775,9 @@ TEXT ·dotQ5_Kx4x2VNNI(SB), NOSPLIT, $0-40
 q5kx2loop:
 	KX4DECODE
 	KX5MINS
-	// B's summs: its bsums pair sums times the mins words, summed per row.
-	VMOVDQU 260(R9), X11
-	VMOVDQU 276(R9), X2
-	VPHADDW X2, X11, X11
-	VSHUFI32X4 $0, Z11, Z11, Z11
-	VPMADDWD Z11, Z9, Z31
-	VPSHUFD $0xb1, Z31, Z9
-	VPADDD Z9, Z31, Z31
-	VPSHUFD $0x4e, Z31, Z9
-	VPADDD Z9, Z31, Z31
-	VCVTPH2PS (SI), Y10
-	VBROADCASTSS (DI), Y11
-	VXORPS Y27, Y11, Y11
-	VMULPS Y11, Y10, Y2
-	VPERMPS Z2, Z26, Z3
-	VCVTDQ2PS Z12, Z12
-	VFMADD231PS Z12, Z3, Z18
-	VBROADCASTSS (R9), Y11
-	VXORPS Y27, Y11, Y11
-	VMULPS Y11, Y10, Y2
-	VPERMPS Z2, Z26, Z3
-	VCVTDQ2PS Z31, Z31
-	VFMADD231PS Z31, Z3, Z30
+	KX2BMINS
+	SUM4LANES(Z31, Z9) // B's summs
+	KX2DMINS
 	BCASTD($0x10101010, Z31)
 
 	VPXORD Z19, Z19, Z19
