@@ -113,7 +113,8 @@ func Load(path string, opts Options) (*Model, error) {
 				return false, nil
 			}
 			ti, _ := m.File.Tensor(name)
-			if err := kernels.InterleaveTo(dst, src, ti.Type, int(ti.Elements()/ti.Dims[0]), int(ti.Dims[0])); err != nil {
+			rows, cols := rowsCols(ti)
+			if err := kernels.InterleaveTo(dst, src, ti.Type, rows, cols); err != nil {
 				return false, err
 			}
 			return true, nil
@@ -122,7 +123,7 @@ func Load(path string, opts Options) (*Model, error) {
 	} else if len(m.interleaved) > 0 {
 		err = m.repackInPlace()
 	}
-	if err == nil {
+	if err == nil && (m.HostCopy.Tensors > 0 || len(m.interleaved) > 0) {
 		for name := range m.interleaved {
 			ti, _ := m.File.Tensor(name)
 			m.Repacked.Tensors++
@@ -151,6 +152,12 @@ func (m *Model) interleavable() map[string]bool {
 	return set
 }
 
+// rowsCols returns a weight tensor's rows (all of them, experts stacked)
+// and row length.
+func rowsCols(ti *gguf.TensorInfo) (rows, cols int) {
+	return int(ti.Elements() / ti.Dims[0]), int(ti.Dims[0])
+}
+
 // repackInPlace interleaves the chosen matrices where they are (ModeRead's
 // buffer), spread over the pool, and records their new home.
 func (m *Model) repackInPlace() error {
@@ -164,9 +171,10 @@ func (m *Model) repackInPlace() error {
 	m.Pool.Run(len(names), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			ti, _ := m.File.Tensor(names[i])
+			rows, cols := rowsCols(ti)
 			data, err := m.Map.View(names[i])
 			if err == nil {
-				err = kernels.Interleave(data, ti.Type, int(ti.Elements()/ti.Dims[0]), int(ti.Dims[0]))
+				err = kernels.Interleave(data, ti.Type, rows, cols)
 			}
 			if err == nil {
 				err = m.Map.SetHome(names[i], mmap.Home{Kind: mmap.HomeRepacked})
