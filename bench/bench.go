@@ -42,7 +42,7 @@ type Config struct {
 	// NoRepack is smelt.Options' (weights kept in ggml's row layout).
 	NoRepack bool
 	// BandwidthBuffer is the size of the buffer ReadBandwidth streams
-	// after each model (0: 512 MiB; negative: no measurement).
+	// before and after each model (0: 512 MiB; negative: no measurement).
 	BandwidthBuffer int64
 	Seed            uint64
 }
@@ -63,9 +63,9 @@ type Result struct {
 	MajorFaults int64         `json:"major_faults"` // during the test's repetitions
 	// BytesPerToken is the weight bytes a decoded token reads; Bandwidth
 	// the memory read bandwidth (bytes/s) measured with the same threads
-	// just before and after the model's tests (the higher). For tg, BandwidthFraction is
-	// Mean × BytesPerToken ÷ Bandwidth: the share of the bandwidth limit
-	// reached.
+	// just before and after the model's tests (the higher). For tg,
+	// BandwidthFraction is Mean × BytesPerToken ÷ Bandwidth: the share of
+	// the bandwidth limit reached.
 	BytesPerToken     int64   `json:"weight_bytes_per_token"`
 	Bandwidth         float64 `json:"read_bandwidth_bps"`
 	BandwidthFraction float64 `json:"bandwidth_fraction,omitempty"`

@@ -33,7 +33,7 @@ func runBench(args []string, stdout io.Writer) error {
 	reclaim := fs.Bool("reclaim-mmap-source", true, "release the mapping's pages of weights copied into host memory")
 	noReclaim := fs.Bool("no-reclaim", false, "keep the mapping's pages of copied weights (--reclaim-mmap-source=false)")
 	noRepack := fs.Bool("no-repack", false, "keep the weights in ggml's row layout (no interleaving)")
-	bwMiB := fs.Int64("bw-mib", 512, "MiB of buffer to measure the read bandwidth with after each model (0: skip)")
+	bwMiB := fs.Int64("bw-mib", 512, "MiB of buffer to measure the read bandwidth with before and after each model (0: skip)")
 	format := fs.String("o", "md", "output: md or json")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the whole run to this file")
 	if _, err := parseArgs(fs, args); err != nil {
