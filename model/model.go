@@ -172,7 +172,7 @@ func (m *Model) repackInPlace() error {
 		for i := lo; i < hi; i++ {
 			ti, _ := m.File.Tensor(names[i])
 			rows, cols := rowsCols(ti)
-			data, err := m.Map.View(names[i])
+			data, err := m.Map.Writable(names[i]) // ModeRead: the Map's own buffer
 			if err == nil {
 				err = kernels.Interleave(data, ti.Type, rows, cols)
 			}
