@@ -31,9 +31,9 @@ func forceGeneric() (restore func()) {
 // forceAVX2 turns the AVX-512 kernels off (the AVX2 ones stay) until the
 // returned function is called.
 func forceAVX2() (restore func()) {
-	saved := hasAVX512VNNI
-	hasAVX512VNNI = false
-	return func() { hasAVX512VNNI = saved }
+	saved, savedF := hasAVX512VNNI, hasAVX512F
+	hasAVX512VNNI, hasAVX512F = false, false
+	return func() { hasAVX512VNNI, hasAVX512F = saved, savedF }
 }
 
 // HasInterleaved reports whether interleaved-weight kernels (AVX-512 VNNI)

@@ -259,3 +259,43 @@ func TestX4x2MatchesX4(t *testing.T) {
 		}
 	}
 }
+
+// TestInterleavedWithoutAVX512 runs an interleaved matrix with the AVX-512
+// level switched off: nothing may be interleaved any more, and a matrix
+// interleaved before still multiplies bit for bit as its rows do (the Go
+// twin's path).
+func TestInterleavedWithoutAVX512(t *testing.T) {
+	rng := rand.New(rand.NewPCG(55, 56))
+	p := NewPool(2)
+	defer p.Close()
+	for ty := range x4Layouts {
+		m, _ := quantizedMatrix(t, ty, 8, 2*blockElems(ty), rng)
+		im := m
+		im.Data = bytes.Clone(m.Data)
+		if err := Interleave(im.Data, ty, m.Rows, m.Cols); err != nil {
+			t.Fatal(err)
+		}
+		im.Interleaved = true
+		x := randFloats(rng, 3*m.Cols)
+		want := make([]float32, 3*m.Rows)
+		if err := p.MatMul(want, m, x, 3); err != nil {
+			t.Fatal(err)
+		}
+		restore := forceAVX2()
+		if CanInterleave(ty, m.Rows) || HasInterleaved() {
+			restore()
+			t.Fatalf("%s: interleaving still offered without AVX-512", ty)
+		}
+		got := make([]float32, 3*m.Rows)
+		err := p.MatMul(got, im, x, 3)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			if !sameFloat(got[i], want[i]) {
+				t.Fatalf("%s value %d: interleaved without AVX-512 %v, rows %v", ty, i, got[i], want[i])
+			}
+		}
+	}
+}
